@@ -1,0 +1,38 @@
+import { getConfig } from '../../config/env';
+import { getEngine } from '../../db/client';
+import { buildNewJob } from '../../lib/jobs/job-spec';
+import { storeNewJobs } from '../../lib/jobs/enqueue';
+import { registry } from '../../jobs';
+import { intOption, onePositional, parseCommand } from '../args';
+import { paramsFromArgs } from '../params';
+import { success } from '../format';
+import type { Command } from '../io';
+
+const usage = 'bin/jobs enqueue <job-name> [--param k=v ...] [--params JSON] [--queue Q] [--priority P] [--delay 5m] [--at ISO] [--max-attempts N] [--key K] [--json]';
+
+export const enqueueCommand: Command = {
+  summary: 'store a job for a worker and print its id',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommand(argv, {
+      param: { type: 'string', multiple: true }, params: { type: 'string' }, queue: { type: 'string' },
+      priority: { type: 'string' }, delay: { type: 'string' }, at: { type: 'string' },
+      'max-attempts': { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' },
+    }, usage);
+    const jobClass = registry.resolve(onePositional(positionals, 'job name', usage));
+    const params = paramsFromArgs(values.param, values.params);
+    const now = Date.now();
+    const row = buildNewJob(jobClass, params, {
+      queue: values.queue,
+      priority: values.priority,
+      delay: values.delay,
+      runAt: values.at,
+      maxAttempts: values['max-attempts'] === undefined ? undefined : intOption(values['max-attempts'], 'max-attempts', 1),
+      idempotencyKey: values.key,
+    }, getConfig(), now);
+    const [id] = await storeNewJobs(await getEngine(), [row], now);
+    if (values.json) io.out(JSON.stringify({ id, existing: id !== row.id }));
+    else io.out(id === row.id ? `${success('enqueued')} ${row.name} ${id}` : `${row.name} with key "${values.key}" is already pending or running: ${id}`);
+    return 0;
+  },
+};

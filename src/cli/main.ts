@@ -1,0 +1,78 @@
+import { fileURLToPath } from 'node:url';
+import { describeError, errorSurface, isJobsError, JobsError } from '../core/errors';
+import { closeEngine } from '../db/client';
+import { enqueueCommand } from './commands/enqueue';
+import { listCommand } from './commands/list';
+import { migrateCommand } from './commands/migrate';
+import { runJobNow, runNowUsage } from './commands/run-now';
+import { statusCommand } from './commands/status';
+import { typesCommand } from './commands/types';
+import { workerCommand } from './commands/worker';
+import { renderError } from './format';
+import { processIo, type CliIo, type Command } from './io';
+
+const commands: Record<string, Command> = {
+  types: typesCommand,
+  list: listCommand,
+  status: statusCommand,
+  enqueue: enqueueCommand,
+  worker: workerCommand,
+  migrate: migrateCommand,
+};
+
+export function helpText(): string {
+  const lines = Object.values(commands).map((c) => `  ${c.usage}\n      ${c.summary}`);
+  return [
+    'Fluent Jobs: background jobs on SQLite / Turso',
+    '',
+    'Commands:',
+    ...lines,
+    `  ${runNowUsage}\n      run a job here and now, showing its progress`,
+    '',
+    'Examples:',
+    '  bin/jobs demo --param steps=5 --param delayMs=100',
+    '  bin/jobs enqueue demo --param steps=20 --priority high --delay 30s',
+    '  bin/jobs list --status failed --limit 10',
+    '  bin/jobs status 019a885b --watch',
+    '  bin/jobs worker --queue mail,default --concurrency 10',
+    '',
+    'Ids can be shortened to any unique prefix of 4+ characters.',
+    'Exit codes: 0 success, 1 failure or not found, 2 usage error.',
+  ].join('\n');
+}
+
+/** Runs one CLI invocation and returns its exit code; user errors print a message, never a stack. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+      io.out(helpText());
+      return 0;
+    }
+    const command = commands[first];
+    if (command) {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(`Usage: ${command.usage}\n  ${command.summary}`);
+        return 0;
+      }
+      return await command.run(rest, io);
+    }
+    if (first.startsWith('-')) throw new JobsError('usage', `Unknown option ${first}. Run bin/jobs for help.`);
+    return await runJobNow(first, rest, io);
+  } catch (error) {
+    if (isJobsError(error)) {
+      io.err(renderError(error.message));
+      return errorSurface[error.code].exitCode;
+    }
+    // Not the user's doing: say what happened; the stack only when asked for.
+    const { message, stack } = describeError(error);
+    io.err(renderError(process.env.DEBUG ? (stack ?? message) : `${message} (set DEBUG=1 for details)`));
+    return 1;
+  } finally {
+    await closeEngine();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

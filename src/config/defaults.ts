@@ -1,0 +1,44 @@
+/**
+ * Every default of Fluent Jobs, in one place, with its unit in the name.
+ * Environment variables (see env.ts) and job class options override these.
+ */
+export const defaults = {
+  /** libSQL URL of the database; a relative file path is resolved from the working directory. */
+  databaseUrl: 'file:data/jobs.db',
+  /** Jobs one worker process runs at once. */
+  concurrency: 5,
+  /** How long a claimed job belongs to its worker without a heartbeat. */
+  leaseMs: 30_000,
+  /** Longest idle wait before a worker looks for work (the doorbell usually wakes it sooner). */
+  pollIntervalMs: 1_000,
+  /** Attempts before a job is failed for good. */
+  maxAttempts: 3,
+  /** Base delay of the default exponential backoff. */
+  retryDelayMs: 1_000,
+  /** Longest delay exponential backoff ever waits. */
+  maxRetryDelayMs: 60 * 60_000,
+  /** A job's run time before its signal aborts. */
+  timeoutMs: 60_000,
+  /** How long a job that ignores its aborted signal is waited for before it is recorded as timed out. */
+  abortGraceMs: 2_000,
+  /** Largest JSON params a job may be enqueued with. */
+  maxParamsBytes: 256 * 1024,
+  /** How long a statement waits for another process's write lock before it fails. */
+  busyTimeoutMs: 5_000,
+  /** On SIGINT/SIGTERM, how long running jobs may take to finish before they are released. */
+  shutdownGraceMs: 10_000,
+  /** Jobs a list shows when no limit is given. */
+  listLimit: 50,
+  /** Port of the Next.js admin app. */
+  port: 3000,
+} as const;
+
+/** The lease is renewed at half its length, as BullMQ's lock manager does: one missed beat is survivable. */
+export function heartbeatIntervalMs(leaseMs: number): number {
+  return Math.max(50, Math.floor(leaseMs / 2));
+}
+
+/** Expired leases are looked for at half the lease length, so a crashed worker's job waits at most 1.5 leases. */
+export function reapIntervalMs(leaseMs: number): number {
+  return Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
+}

@@ -1,0 +1,32 @@
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from './schema';
+
+export type SqlArg = string | number | bigint | null;
+export type Row = Record<string, unknown>;
+export interface Statement {
+  sql: string;
+  args?: SqlArg[];
+}
+
+/** Drizzle over either driver; queries are awaited the same way on both. */
+export type DrizzleDb = BaseSQLiteDatabase<'sync' | 'async', unknown, typeof schema>;
+
+/**
+ * The one small interface the store talks to, over better-sqlite3 for a local
+ * file or @libsql/client for a Turso / libSQL server. One engine per process.
+ * The store's hot transitions use hand-written statements through all/run/batch
+ * (prepared once and cached on a file); reads that compose filters use Drizzle.
+ */
+export interface Engine {
+  readonly kind: 'file' | 'remote';
+  /** The file path, or the server URL without credentials. */
+  readonly location: string;
+  readonly orm: DrizzleDb;
+  /** Rows of a SELECT, or of a write with RETURNING. */
+  all<T = Row>(sql: string, args?: SqlArg[]): Promise<T[]>;
+  /** A write without RETURNING; resolves with the number of rows it changed. */
+  run(sql: string, args?: SqlArg[]): Promise<number>;
+  /** Statements run as one atomic write transaction; resolves with each statement's rows. */
+  batch(statements: Statement[]): Promise<Row[][]>;
+  close(): Promise<void>;
+}

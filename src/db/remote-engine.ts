@@ -1,0 +1,35 @@
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import * as schema from './schema';
+import type { DrizzleDb, Engine, Row, SqlArg } from './engine';
+
+/**
+ * A Turso or libSQL server over @libsql/client. Every transition is one
+ * statement or one write batch, so each is atomic over the network without an
+ * interactive transaction.
+ */
+export function openRemoteEngine(url: string, authToken: string | undefined): Engine {
+  const client = createClient({ url, authToken });
+  const orm = drizzle(client, { schema }) as unknown as DrizzleDb;
+  const toRows = (result: { columns: string[]; rows: ArrayLike<unknown>[] }): Row[] =>
+    result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+
+  return {
+    kind: 'remote',
+    location: url.replace(/\?.*$/, ''),
+    orm,
+    async all<T = Row>(sql: string, args: SqlArg[] = []) {
+      return toRows(await client.execute({ sql, args })) as T[];
+    },
+    async run(sql, args = []) {
+      return (await client.execute({ sql, args })).rowsAffected;
+    },
+    async batch(statements) {
+      const results = await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args ?? [] })), 'write');
+      return results.map(toRows);
+    },
+    async close() {
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { JobState } from '../core/states';
+
+/** Every time is epoch milliseconds (integer), so statements compare plain numbers. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(), // UUIDv7
+    name: text('name').notNull(),
+    queue: text('queue').notNull().default('default'),
+    state: text('state').$type<JobState>().notNull(),
+    /** 1 while a pending job waits for its run_at; workers promote due jobs to 0, the only ones a claim sees. */
+    scheduled: integer('scheduled').notNull().default(0),
+    priority: integer('priority').notNull().default(0),
+    params: text('params').notNull(), // JSON
+    result: text('result'), // JSON
+    error: text('error'), // the last attempt's error message
+    progress: integer('progress').notNull().default(0), // 0-100
+    progressMessage: text('progress_message'),
+    attempts: integer('attempts').notNull().default(0), // attempts started
+    maxAttempts: integer('max_attempts').notNull(),
+    backoff: text('backoff'), // JSON StoredBackoff, null = the defaults
+    timeoutMs: integer('timeout_ms').notNull(),
+    runAt: integer('run_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'), // the current or last attempt's start
+    completedAt: integer('completed_at'), // when it reached a terminal state
+    lockedBy: text('locked_by'), // worker id holding the lease
+    lockedUntil: integer('locked_until'), // lease expiry
+    idempotencyKey: text('idempotency_key'),
+  },
+  (t) => [
+    // The claim: one index seek in priority, run_at, id order over due pending jobs only.
+    index('jobs_claim_idx').on(sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 0`),
+    index('jobs_queue_claim_idx').on(t.queue, sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 0`),
+    // Promotion of scheduled jobs that came due, and the next due time.
+    index('jobs_due_idx').on(t.runAt).where(sql`state = 'pending' AND scheduled = 1`),
+    // Expired leases, and one worker's jobs for its heartbeat.
+    index('jobs_lease_idx').on(t.lockedUntil).where(sql`state = 'running'`),
+    index('jobs_owner_idx').on(t.lockedBy).where(sql`state = 'running'`),
+    // Lists and cleanup.
+    index('jobs_state_idx').on(t.state, t.id),
+    index('jobs_name_idx').on(t.name, t.id),
+    index('jobs_finished_idx').on(t.state, t.completedAt),
+    uniqueIndex('jobs_idempotency_idx').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`),
+  ],
+);
+
+/** One row per attempt that ended, with what it logged. */
+export const jobAttempts = sqliteTable(
+  'job_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: text('job_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    workerId: text('worker_id'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    /** completed, failed, timed_out, cancelled, or lost (the worker's lease expired). */
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    errorStack: text('error_stack'),
+    logs: text('logs'), // JSON LogLine[]
+  },
+  (t) => [uniqueIndex('job_attempts_job_idx').on(t.jobId, t.attempt)],
+);
+
+/** Every progress report, for the history shown by status and the admin page. */
+export const jobProgress = sqliteTable(
+  'job_progress',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: text('job_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    percent: integer('percent').notNull(),
+    message: text('message'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('job_progress_job_idx').on(t.jobId, t.id)],
+);
+
+export const cronJobs = sqliteTable('cron_jobs', {
+  name: text('name').primaryKey(),
+  jobName: text('job_name').notNull(),
+  cron: text('cron').notNull(),
+  timezone: text('timezone').notNull().default('UTC'),
+  params: text('params').notNull().default('{}'),
+  description: text('description'),
+  enabled: integer('enabled').notNull().default(1),
+  lastRunAt: integer('last_run_at'),
+  nextRunAt: integer('next_run_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const workers = sqliteTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    queues: text('queues').notNull(), // comma-separated, '*' for all
+    concurrency: integer('concurrency').notNull(),
+    startedAt: integer('started_at').notNull(),
+    lastHeartbeatAt: integer('last_heartbeat_at').notNull(),
+    stoppedAt: integer('stopped_at'),
+  },
+  (t) => [index('workers_heartbeat_idx').on(t.lastHeartbeatAt)],
+);
+
+export type JobRow = typeof jobs.$inferSelect;
+export type AttemptRow = typeof jobAttempts.$inferSelect;
+export type ProgressRow = typeof jobProgress.$inferSelect;
+export type CronJobRow = typeof cronJobs.$inferSelect;
+export type WorkerRow = typeof workers.$inferSelect;

@@ -1,0 +1,12 @@
+import { JobRegistry } from '@/lib/jobs';
+import { DemoJob } from './demo';
+
+/**
+ * THE list of job classes this app runs. A worker can only run the jobs named
+ * here; add each new class of src/jobs/ to it.
+ */
+export const jobClasses = [DemoJob];
+
+export const registry = new JobRegistry(jobClasses);
+
+export { DemoJob };

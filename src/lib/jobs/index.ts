@@ -1,0 +1,11 @@
+// The public API apps import as '@/lib/jobs'.
+export { Job, type JobClass, type ParamsOf, type ResultOf } from './job';
+export { createJob } from './create-job';
+export { JobRegistry } from './registry';
+export { jobNameOf } from './job-name';
+export { jobEvents, type JobEventMap, type JobEventName } from './events';
+export { JobFailedError } from './job-failed-error';
+export { NonRetryableError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
+export type {
+  BatchOptions, BatchResult, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
+} from './types';

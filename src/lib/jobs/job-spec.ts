@@ -1,0 +1,71 @@
+import type { Config } from '../../config/env';
+import type { Backoff, StoredBackoff } from '../../core/backoff';
+import { parseDuration, parseInstant } from '../../core/duration';
+import { JobsError } from '../../core/errors';
+import { newJobId } from '../../core/ids';
+import { toJsonParams } from '../../core/json';
+import { parsePriority } from '../../core/priority';
+import type { NewJob } from '../../store/enqueue';
+import type { JobClass } from './job';
+import { jobNameOf } from './job-name';
+import type { LaterOptions } from './types';
+
+/**
+ * Turns a class, params and call options into the row to insert: params
+ * checked against the class's schema and as JSON within the size limit, and
+ * every option resolved (call, then class, then environment default).
+ */
+export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterOptions, config: Config, now: number): NewJob {
+  const classOptions = jobClass.options ?? {};
+  checkParams(jobClass, params);
+  const maxAttempts = options.maxAttempts ?? classOptions.maxAttempts ?? config.maxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new JobsError('bad_request', `maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
+  }
+  const timeoutMs = parseDuration(options.timeout ?? classOptions.timeout ?? config.timeoutMs);
+  if (timeoutMs <= 0) throw new JobsError('bad_request', 'timeout must be more than 0 ms');
+  return {
+    id: newJobId(),
+    name: jobNameOf(jobClass),
+    queue: checkQueue(options.queue ?? classOptions.queue ?? 'default'),
+    priority: parsePriority(options.priority ?? classOptions.priority, 0),
+    params: toJsonParams(params, config.maxParamsBytes),
+    maxAttempts,
+    backoff: options.backoff ? JSON.stringify(options.backoff) : null,
+    timeoutMs,
+    runAt: resolveRunAt(options, now),
+    idempotencyKey: options.idempotencyKey ?? null,
+  };
+}
+
+/** Runs the class's param schema, if it has one, turning its error into an invalid_params error. */
+export function checkParams<P>(jobClass: JobClass<P>, params: unknown): P {
+  if (!jobClass.params) return params as P;
+  try {
+    return jobClass.params.parse(params) as P;
+  } catch (error) {
+    const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+    const detail = issues?.map((i) => `${['params', ...i.path].join('.')}: ${i.message}`).join('; ') ?? (error as Error).message;
+    throw new JobsError('invalid_params', `Invalid params for ${jobNameOf(jobClass)}: ${detail}`);
+  }
+}
+
+function checkQueue(queue: string): string {
+  if (!/^[\w.:-]{1,100}$/.test(queue)) throw new JobsError('bad_request', `Invalid queue name "${queue}": use letters, digits, . _ : -`);
+  return queue;
+}
+
+function resolveRunAt(options: LaterOptions, now: number): number {
+  if (options.runAt !== undefined && options.delay !== undefined) {
+    throw new JobsError('bad_request', 'Give either delay or runAt, not both');
+  }
+  if (options.runAt !== undefined) return parseInstant(options.runAt);
+  if (options.delay !== undefined) return now + parseDuration(options.delay);
+  return now;
+}
+
+/** The backoff for a retry: the job's own (from its enqueue call), else the class's, else the default. */
+export function resolveBackoff(stored: string | null, jobClass: JobClass | undefined, config: Config): Backoff {
+  if (stored) return JSON.parse(stored) as StoredBackoff;
+  return jobClass?.options?.backoff ?? { type: 'exponential', delay: config.retryDelayMs };
+}

@@ -1,0 +1,76 @@
+import { sql } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { Engine, SqlArg, Statement } from '../db/engine';
+import { jobs } from '../db/schema';
+
+export interface NewJob {
+  id: string;
+  name: string;
+  queue: string;
+  priority: number;
+  /** JSON text, already validated and size-checked. */
+  params: string;
+  maxAttempts: number;
+  /** JSON StoredBackoff, or null for the defaults. */
+  backoff: string | null;
+  timeoutMs: number;
+  runAt: number;
+  idempotencyKey: string | null;
+}
+
+const insertColumns =
+  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key';
+const insertSql = `INSERT INTO jobs (${insertColumns}) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
+const insertKeyedSql = `${insertSql}
+  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running')
+  DO UPDATE SET idempotency_key = excluded.idempotency_key RETURNING id`;
+
+function insertStatement(job: NewJob, now: number): Statement {
+  const args: SqlArg[] = [
+    job.id, job.name, job.queue, job.runAt > now ? 1 : 0, job.priority, job.params,
+    job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey,
+  ];
+  return { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args };
+}
+
+/**
+ * Inserts jobs as `pending`, all or none, in one write batch (one round trip
+ * to a server). A job whose run_at is in the future is marked scheduled and
+ * stays out of the claim index until a worker promotes it. Returns each job's
+ * id in order; for an idempotency key held by a live job, that job's id.
+ */
+export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): Promise<string[]> {
+  if (list.length === 1 && !list[0].idempotencyKey) {
+    const { sql: text, args } = insertStatement(list[0], now);
+    await engine.run(text, args);
+    return [list[0].id];
+  }
+  const results = await engine.batch(list.map((job) => insertStatement(job, now)));
+  return list.map((job, i) => (job.idempotencyKey ? String(results[i][0].id) : job.id));
+}
+
+/** Any Drizzle SQLite database or transaction, sync or async. */
+type AnyDrizzle = Pick<BaseSQLiteDatabase<'sync' | 'async', unknown>, 'insert'>;
+
+/**
+ * Inserts one job inside the caller's own Drizzle transaction, so that it
+ * commits or rolls back with the app's writes. Same guarantees as enqueueJobs.
+ */
+export async function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): Promise<string> {
+  const values = {
+    id: job.id, name: job.name, queue: job.queue, state: 'pending' as const, scheduled: job.runAt > now ? 1 : 0,
+    priority: job.priority, params: job.params, maxAttempts: job.maxAttempts, backoff: job.backoff,
+    timeoutMs: job.timeoutMs, runAt: job.runAt, createdAt: now, idempotencyKey: job.idempotencyKey,
+  };
+  const rows = await tx
+    .insert(jobs)
+    .values(values)
+    .onConflictDoUpdate({
+      target: jobs.idempotencyKey,
+      targetWhere: sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`,
+      set: { idempotencyKey: sql`excluded.idempotency_key` },
+    })
+    .returning({ id: jobs.id });
+  return rows[0].id;
+}

@@ -1,0 +1,40 @@
+import { reapIntervalMs } from '../config/defaults';
+import type { Engine } from '../db/engine';
+import { reapExpiredLeases, type ReapedJob } from '../store/lease';
+
+/**
+ * Every half lease (at most 5 s), takes back jobs whose worker stopped
+ * renewing their lease, so a crashed worker's jobs run again elsewhere.
+ * Every worker runs one; the store's statement makes concurrent reapers safe.
+ */
+export class Reaper {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly leaseMs: number,
+    private readonly onReaped: (jobs: ReapedJob[]) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): this {
+    this.timer ??= setInterval(() => void this.reapNow(), reapIntervalMs(this.leaseMs));
+    return this;
+  }
+
+  async reapNow(): Promise<ReapedJob[]> {
+    try {
+      const reaped = await reapExpiredLeases(this.engine, Date.now());
+      if (reaped.length) this.onReaped(reaped);
+      return reaped;
+    } catch (error) {
+      this.onError(error);
+      return [];
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
