@@ -1,5 +1,6 @@
 import { getConfig } from '../../config/env';
 import { getEngine } from '../../db/client';
+import { parsePriority } from '../../core/priority';
 import { buildNewJob } from '../../lib/jobs/job-spec';
 import { storeNewJobs } from '../../lib/jobs/enqueue';
 import { registry } from '../../jobs';
@@ -24,7 +25,7 @@ export const enqueueCommand: Command = {
     const now = Date.now();
     const row = buildNewJob(jobClass, params, {
       queue: values.queue,
-      priority: values.priority,
+      priority: values.priority === undefined ? undefined : parsePriority(values.priority),
       delay: values.delay,
       runAt: values.at,
       maxAttempts: values['max-attempts'] === undefined ? undefined : intOption(values['max-attempts'], 'max-attempts', 1),
