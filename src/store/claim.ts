@@ -14,18 +14,22 @@ export interface ClaimArgs {
 const claimSet = `SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, started_at = ?,
   progress = 0, progress_message = NULL`;
 const claimAnySql = `UPDATE jobs ${claimSet}
-  WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND scheduled = 0
+  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'pending' AND scheduled = 0
                ORDER BY priority DESC, run_at, id LIMIT ?)
   RETURNING ${jobColumns}`;
 const claimQueueSql = `UPDATE jobs ${claimSet}
-  WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND scheduled = 0 AND queue = ?
+  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_queue_claim_idx WHERE state = 'pending' AND scheduled = 0 AND queue = ?
                ORDER BY priority DESC, run_at, id LIMIT ?)
   RETURNING ${jobColumns}`;
 
+// INDEXED BY pins each plan: without ANALYZE statistics SQLite may prefer an index on
+// state alone and sort every pending row. SQLite refuses to run a pinned statement
+// whose index cannot serve it, so a plan can never silently degrade.
+
 /** The claim's SELECT part, exported so a test can prove its plan is one index seek. */
 export const claimSelectSql = {
-  anyQueue: `SELECT id FROM jobs WHERE state = 'pending' AND scheduled = 0 ORDER BY priority DESC, run_at, id LIMIT ?`,
-  oneQueue: `SELECT id FROM jobs WHERE state = 'pending' AND scheduled = 0 AND queue = ? ORDER BY priority DESC, run_at, id LIMIT ?`,
+  anyQueue: `SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'pending' AND scheduled = 0 ORDER BY priority DESC, run_at, id LIMIT ?`,
+  oneQueue: `SELECT id FROM jobs INDEXED BY jobs_queue_claim_idx WHERE state = 'pending' AND scheduled = 0 AND queue = ? ORDER BY priority DESC, run_at, id LIMIT ?`,
 };
 
 /**
@@ -67,13 +71,13 @@ export async function claimJobById(engine: Engine, args: { id: string; workerId:
  * due ones in the claim's index order. Returns how many it moved.
  */
 export async function promoteDueJobs(engine: Engine, now: number): Promise<number> {
-  return engine.run(`UPDATE jobs SET scheduled = 0 WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`, [now]);
+  return engine.run(`UPDATE jobs INDEXED BY jobs_due_idx SET scheduled = 0 WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`, [now]);
 }
 
 /** When the next scheduled job comes due, or null when none waits. */
 export async function nextScheduledAt(engine: Engine): Promise<number | null> {
   const rows = await engine.all<{ next: number | null }>(
-    `SELECT min(run_at) AS next FROM jobs WHERE state = 'pending' AND scheduled = 1`,
+    `SELECT min(run_at) AS next FROM jobs INDEXED BY jobs_due_idx WHERE state = 'pending' AND scheduled = 1`,
   );
   return rows[0]?.next ?? null;
 }

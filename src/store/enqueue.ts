@@ -56,14 +56,16 @@ type AnyDrizzle = Pick<BaseSQLiteDatabase<'sync' | 'async', unknown>, 'insert'>;
 /**
  * Inserts one job inside the caller's own Drizzle transaction, so that it
  * commits or rolls back with the app's writes. Same guarantees as enqueueJobs.
+ * On a synchronous driver (better-sqlite3) the insert runs before this
+ * returns, because such a transaction ends when its callback returns.
  */
-export async function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): Promise<string> {
+export function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): string | Promise<string> {
   const values = {
     id: job.id, name: job.name, queue: job.queue, state: 'pending' as const, scheduled: job.runAt > now ? 1 : 0,
     priority: job.priority, params: job.params, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, runAt: job.runAt, createdAt: now, idempotencyKey: job.idempotencyKey,
   };
-  const rows = await tx
+  const query = tx
     .insert(jobs)
     .values(values)
     .onConflictDoUpdate({
@@ -72,5 +74,6 @@ export async function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: num
       set: { idempotencyKey: sql`excluded.idempotency_key` },
     })
     .returning({ id: jobs.id });
-  return rows[0].id;
+  const rows = (query as unknown as { all(): { id: string }[] | Promise<{ id: string }[]> }).all();
+  return rows instanceof Promise ? rows.then((r) => r[0].id) : rows[0].id;
 }

@@ -8,7 +8,7 @@ import type { Engine } from '../db/engine';
 export async function renewLeases(engine: Engine, args: { workerId: string; now: number; leaseMs: number }): Promise<Set<string>> {
   const [renewed] = await engine.batch([
     {
-      sql: `UPDATE jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? RETURNING id`,
+      sql: `UPDATE jobs INDEXED BY jobs_owner_idx SET locked_until = ? WHERE state = 'running' AND locked_by = ? RETURNING id`,
       args: [args.now + args.leaseMs, args.workerId],
     },
     { sql: `UPDATE workers SET last_heartbeat_at = ? WHERE id = ?`, args: [args.now, args.workerId] },
@@ -34,11 +34,11 @@ export async function reapExpiredLeases(engine: Engine, now: number): Promise<Re
     {
       sql: `INSERT OR IGNORE INTO job_attempts (job_id, attempt, worker_id, started_at, finished_at, outcome, error)
             SELECT id, attempts, locked_by, started_at, ?, 'lost', 'Lease expired: worker ' || locked_by || ' stopped renewing it'
-            FROM jobs WHERE state = 'running' AND locked_until < ?`,
+            FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running' AND locked_until < ?`,
       args: [now, now],
     },
     {
-      sql: `UPDATE jobs SET
+      sql: `UPDATE jobs INDEXED BY jobs_lease_idx SET
               state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
               completed_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
               scheduled = 0, error = 'Lease expired: worker ' || locked_by || ' stopped renewing it',

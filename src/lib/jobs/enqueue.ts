@@ -14,28 +14,49 @@ import type { LaterOptions } from './types';
  * written unless every job in the list is valid.
  */
 export async function enqueueMany(jobClass: JobClass, list: unknown[], options: LaterOptions): Promise<string[]> {
+  if (options.tx) throw new JobsError('bad_request', 'laterMany() does not take a transaction; call later() in it');
   if (list.length === 0) return [];
   const config = getConfig();
   const now = Date.now();
   const rows = list.map((params) => buildNewJob(jobClass, params, options, config, now));
   const engine = await getEngine();
-  return storeNewJobs(engine, rows, now, options.tx);
+  return storeNewJobs(engine, rows, now);
 }
 
-/** Inserts rows already built and announces them: the one path every enqueue (API, CLI, cron) takes. */
-export async function storeNewJobs(engine: Engine, rows: NewJob[], now: number, tx?: unknown): Promise<string[]> {
-  let ids: string[];
-  if (tx) {
-    if (rows.length !== 1) throw new JobsError('bad_request', 'laterMany() does not take a transaction; call later() in it');
-    ids = [await enqueueInTransaction(tx as Parameters<typeof enqueueInTransaction>[0], rows[0], now)];
-  } else {
-    ids = await enqueueJobs(engine, rows, now);
+/**
+ * Stores one job in the caller's Drizzle transaction. Not async on purpose:
+ * a better-sqlite3 transaction is synchronous and ends when its callback
+ * returns, so the insert must run before the first await. Workers are rung
+ * on the next event-loop turn, after such a transaction has committed; with
+ * an async driver's transaction the job is found at the next poll.
+ */
+export function enqueueInTransactionOf(jobClass: JobClass, params: unknown, options: LaterOptions): Promise<string> {
+  try {
+    const now = Date.now();
+    const row = buildNewJob(jobClass, params, options, getConfig(), now);
+    const inserted = enqueueInTransaction(options.tx as Parameters<typeof enqueueInTransaction>[0], row, now);
+    return Promise.resolve(inserted).then(async (id) => {
+      announce(await getEngine(), [row], [id], now);
+      return id;
+    });
+  } catch (error) {
+    return Promise.reject(error);
   }
+}
+
+/** Inserts rows already built and announces them: the path every enqueue (API, CLI, cron) takes. */
+export async function storeNewJobs(engine: Engine, rows: NewJob[], now: number): Promise<string[]> {
+  const ids = await enqueueJobs(engine, rows, now);
+  announce(engine, rows, ids, now);
+  return ids;
+}
+
+/** Wakes idle workers and emits one event per new job. */
+function announce(engine: Engine, rows: NewJob[], ids: string[], now: number): void {
   if (engine.kind === 'file') ringDoorbell(engine.location, rows.some((row) => row.runAt > now));
   rows.forEach((row, i) => {
     if (ids[i] !== row.id) return; // an idempotency key returned an existing job
     const event = { jobId: row.id, jobName: row.name, queue: row.queue, runAt: row.runAt };
     jobEvents.emit(row.runAt > now ? 'job.scheduled' : 'job.enqueued', event);
   });
-  return ids;
 }

@@ -1,5 +1,5 @@
 import type { BatchOptions, BatchResult, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema } from './types';
-import { enqueueMany } from './enqueue';
+import { enqueueInTransactionOf, enqueueMany } from './enqueue';
 import { runBatch, runNow } from './run-now';
 import { executeFromDatabase } from './execute-from-database';
 
@@ -71,10 +71,13 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
     return runNow(this, params);
   }
 
-  /** Stores the job for a worker and returns its id at once. */
-  static async later<P, R>(this: JobClass<P, R>, params: P, options: LaterOptions = {}): Promise<string> {
-    const [id] = await enqueueMany(this, [params], options);
-    return id;
+  /**
+   * Stores the job for a worker and returns its id at once. With `{ tx }` the
+   * job is inserted in that Drizzle transaction and commits with it.
+   */
+  static later<P, R>(this: JobClass<P, R>, params: P, options: LaterOptions = {}): Promise<string> {
+    if (options.tx) return enqueueInTransactionOf(this, params, options);
+    return enqueueMany(this, [params], options).then(([id]) => id);
   }
 
   /** Stores many jobs in one atomic write (one round trip); returns their ids in order. */

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { useTempDatabase } from '../helpers/db';
+import { claimJobs, claimSelectSql, nextScheduledAt, promoteDueJobs } from '@/store/claim';
+import { enqueueJobs, type NewJob } from '@/store/enqueue';
+import { newJobId } from '@/core/ids';
+import type { Engine } from '@/db/engine';
+
+const db = useTempDatabase();
+let clock = Date.UTC(2026, 0, 1);
+
+function job(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id: newJobId(), name: 'demo', queue: 'default', priority: 0, params: '{}', maxAttempts: 3,
+    backoff: null, timeoutMs: 60_000, runAt: clock, idempotencyKey: null, ...overrides,
+  };
+}
+const claim = (engine: Engine, limit: number, queues: string[] = [], workerId = 'w1') =>
+  claimJobs(engine, { workerId, queues, limit, now: clock, leaseMs: 30_000 });
+const drain = async (engine: Engine) => {
+  await engine.run(`UPDATE jobs SET state = 'completed' WHERE state IN ('pending', 'running')`);
+};
+
+describe('claim', () => {
+  it('takes the highest priority first, then the earliest run_at, then the oldest id', async () => {
+    const engine = await db.engine();
+    const low = job({ priority: -5 });
+    const highLater = job({ priority: 5, runAt: clock - 10 });
+    const highEarlier = job({ priority: 5, runAt: clock - 20 });
+    const normalA = job();
+    const normalB = job();
+    await enqueueJobs(engine, [low, normalA, highLater, normalB, highEarlier], clock);
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) order.push(...(await claim(engine, 1)).map((j) => j.id));
+    expect(order).toEqual([highEarlier.id, highLater.id, normalA.id, normalB.id, low.id]);
+    expect(await claim(engine, 1)).toEqual([]);
+  });
+
+  it('marks what it claims as running, owned, leased and one attempt further', async () => {
+    const engine = await db.engine();
+    await drain(engine);
+    await enqueueJobs(engine, [job()], clock);
+    const [claimed] = await claim(engine, 5, [], 'worker-7');
+    expect(claimed).toMatchObject({ state: 'running', lockedBy: 'worker-7', lockedUntil: clock + 30_000, attempts: 1, startedAt: clock });
+  });
+
+  it('serves the queues it is given in the order given, and no others', async () => {
+    const engine = await db.engine();
+    await drain(engine);
+    const mail = job({ queue: 'mail' });
+    const reports = job({ queue: 'reports', priority: 10 });
+    const other = job({ queue: 'other' });
+    await enqueueJobs(engine, [mail, reports, other], clock);
+    const claimed = await claim(engine, 5, ['mail', 'reports']);
+    expect(claimed.map((j) => j.id)).toEqual([mail.id, reports.id]);
+    expect((await claim(engine, 5, ['mail', 'reports']))).toEqual([]);
+    expect((await claim(engine, 5)).map((j) => j.id)).toEqual([other.id]);
+  });
+
+  it('leaves a job scheduled in the future alone until it is promoted after its time', async () => {
+    const engine = await db.engine();
+    await drain(engine);
+    const later = job({ runAt: clock + 60_000, priority: 10 });
+    await enqueueJobs(engine, [later], clock);
+    expect(await claim(engine, 5)).toEqual([]);
+    expect(await nextScheduledAt(engine)).toBe(clock + 60_000);
+    expect(await promoteDueJobs(engine, clock + 59_999)).toBe(0);
+    expect(await promoteDueJobs(engine, clock + 60_000)).toBe(1);
+    expect(await nextScheduledAt(engine)).toBeNull();
+    expect((await claim(engine, 5)).map((j) => j.id)).toEqual([later.id]);
+  });
+
+  it('never hands one job to two claimers', async () => {
+    const engine = await db.engine();
+    await drain(engine);
+    await enqueueJobs(engine, Array.from({ length: 50 }, () => job()), clock);
+    const batches = await Promise.all(Array.from({ length: 10 }, (_, w) => claim(engine, 7, [], `w${w}`)));
+    const ids = batches.flat().map((j) => j.id);
+    expect(ids.length).toBe(50);
+    expect(new Set(ids).size).toBe(50);
+  });
+});
+
+describe('claim query plans', () => {
+  const plan = async (sql: string, args: unknown[]) => {
+    const engine = await db.engine();
+    // EXPLAIN of the SELECT part only: EXPLAIN of a write poisons a libsql connection (PLATFORM.md).
+    const rows = await engine.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, args as never);
+    return rows.map((r) => r.detail).join('\n');
+  };
+
+  it('is one walk of the claim index with finished and scheduled rows present, never a sort', async () => {
+    const engine = await db.engine();
+    await engine.run(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+      INSERT INTO jobs (id, name, queue, state, scheduled, priority, params, max_attempts, timeout_ms, run_at, created_at)
+      SELECT printf('00000000-0000-7000-8000-%012d', i), 'demo', 'default', CASE WHEN i % 4 = 0 THEN 'pending' ELSE 'completed' END,
+             CASE WHEN i % 4 = 0 THEN 1 ELSE 0 END, 10, '{}', 3, 1000, ${clock + 3_600_000}, ${clock} FROM n`);
+    // Before statistics exist (a new database) and after ANALYZE alike.
+    for (const analyze of [false, true]) {
+      if (analyze) await engine.run('ANALYZE');
+      const anyQueue = await plan(claimSelectSql.anyQueue, [1]);
+      expect(anyQueue).toMatch(/SCAN jobs USING (COVERING )?INDEX jobs_claim_idx/);
+      expect(anyQueue).not.toMatch(/TEMP B-TREE/);
+      const oneQueue = await plan(claimSelectSql.oneQueue, ['default', 1]);
+      expect(oneQueue).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_queue_claim_idx \(queue=\?\)/);
+      expect(oneQueue).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('finds due scheduled jobs, expired leases and a worker\'s jobs through their own small indexes', async () => {
+    const due = `SELECT id FROM jobs INDEXED BY jobs_due_idx WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`;
+    expect(await plan(due, [clock])).toMatch(/INDEX jobs_due_idx \(run_at<\?\)/);
+    const expired = `SELECT id FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running' AND locked_until < ?`;
+    expect(await plan(expired, [clock])).toMatch(/INDEX jobs_lease_idx \(locked_until<\?\)/);
+    const owned = `SELECT id FROM jobs INDEXED BY jobs_owner_idx WHERE state = 'running' AND locked_by = ?`;
+    expect(await plan(owned, ['w'])).toMatch(/INDEX jobs_owner_idx \(locked_by=\?\)/);
+  });
+});
