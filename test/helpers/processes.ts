@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, expect } from 'vitest';
 
 export const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+// `node --import tsx` runs in one process; the tsx CLI forks a second one that a kill -9 of its PID leaves behind.
+const nodeWithTsx = [process.execPath, '--import', 'tsx'] as const;
 const live = new Set<ChildProcess>();
 
 export interface Spawned {
@@ -15,8 +16,8 @@ export interface Spawned {
 }
 
 /** Starts a process from the project root with the given env on top of ours; tracked so leaks fail the test. */
-export function spawnProcess(args: string[], env: Record<string, string> = {}, command = tsx): Spawned {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnProcess(args: string[], env: Record<string, string> = {}): Spawned {
+  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let text = '';
   const listeners = new Set<() => void>();

@@ -1,0 +1,97 @@
+// `npm start` (and `npm run dev` with --dev): migrate, build if needed, then run the web app and a worker together.
+import path from 'node:path';
+import { getConfig, type Config } from '../config/env';
+import { isJobsError } from '../core/errors';
+import { openEngine, resolveDatabaseUrl } from '../db/client';
+import { migrate } from '../db/migrate';
+import { createPrefixedLog, paint } from './log';
+import { buildNeededBecause, nextEnv, runNextBuild } from './next-build';
+import { appProcesses } from './processes';
+import { supervise } from './supervisor';
+import { waitForPort } from './wait-for-port';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dev = process.argv.includes('--dev');
+/** Signals closer together than this are one request: under `npm start` one Ctrl-C can arrive twice (terminal + npm/tsx relays). */
+const signalDebounceMs = 1_000;
+/** How long the web server may take to accept connections before the URL is printed anyway. */
+const webReadyLimitMs = 120_000;
+
+let config: Config;
+try {
+  config = getConfig();
+} catch (error) {
+  console.error(isJobsError(error) ? error.message : error);
+  process.exit(2);
+}
+
+const host = process.env.HOSTNAME?.trim() || undefined;
+const specs = appProcesses({ root, dev, port: config.port, host });
+const log = createPrefixedLog(specs.map((s) => s.name));
+const say = log.for('start');
+
+// Signals: during the build they abort it; afterwards they go to the supervisor.
+let onSignal: () => void = () => process.exit(130);
+let lastSignalAtMs = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (Date.now() - lastSignalAtMs < signalDebounceMs) return;
+    lastSignalAtMs = Date.now();
+    onSignal();
+  });
+}
+
+try {
+  // One absolute URL for every process, whatever their working directory (Next's standalone server chdir's).
+  const target = resolveDatabaseUrl(config.databaseUrl, root);
+  const databaseUrl = target.kind === 'file' ? `file:${target.location}` : config.databaseUrl;
+  say(`database ${target.location}`);
+  const engine = openEngine(databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
+  try {
+    const applied = await migrate(engine, path.join(root, 'drizzle'));
+    say(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
+  } finally {
+    await engine.close();
+  }
+
+  if (!dev) {
+    const reason = buildNeededBecause(root);
+    if (reason) {
+      say(`building the web app: ${reason}`);
+      const abort = new AbortController();
+      onSignal = () => abort.abort();
+      await runNextBuild(root, { onLine: log.for('build'), signal: abort.signal });
+    } else {
+      say('web app build is up to date');
+    }
+  }
+
+  const supervision = supervise(specs, {
+    cwd: root,
+    env: {
+      ...nextEnv(),
+      DATABASE_URL: databaseUrl,
+      // Children write to a pipe; keep their colours when we write to a terminal.
+      ...(paint.level > 0 ? { FORCE_COLOR: '1' } : {}),
+    },
+    stopGraceMs: config.shutdownGraceMs + config.abortGraceMs + 5_000,
+    log,
+  });
+  onSignal = () => supervision.stop();
+
+  const stopped = new AbortController();
+  void supervision.done.then(() => stopped.abort());
+  const reachable = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  if (await waitForPort(config.port, reachable, webReadyLimitMs, stopped.signal)) {
+    const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.port}`;
+    say(paint.bold(`Fluent Jobs is running${dev ? ' (dev)' : ''}: open ${paint.underline(url)}  (Ctrl-C stops it)`));
+  }
+  process.exit(await supervision.done);
+} catch (error) {
+  if (error instanceof Error && error.name === 'AbortError') {
+    say('build interrupted');
+    process.exit(130);
+  }
+  say(paint.red(isJobsError(error) ? error.message : error instanceof Error ? error.message : String(error)));
+  process.exit(1);
+}
