@@ -45,7 +45,7 @@ export async function startChildWorker(args: {
   const isRunning = () => child.exitCode === null && child.signalCode === null;
 
   const stop = async () => {
-    if (isRunning()) {
+    if (child.pid !== undefined && isRunning()) { // no pid: it never started
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
         if (isRunning()) {

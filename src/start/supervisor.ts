@@ -76,7 +76,7 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
     if (!running.delete(name)) return;
     if (stopRequests === 0) {
       failed = true;
-      say(`${name} ${how} on its own; stopping the others`);
+      say(`${name} ended unexpectedly (${how}); stopping the others`);
       stop();
     } else {
       say(`${name} stopped (${how})`);
