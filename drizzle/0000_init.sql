@@ -68,7 +68,7 @@ CREATE INDEX `jobs_lease_idx` ON `jobs` (`locked_until`) WHERE state = 'running'
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`locked_by`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_state_idx` ON `jobs` (`state`,`id`);--> statement-breakpoint
 CREATE INDEX `jobs_name_idx` ON `jobs` (`name`,`id`);--> statement-breakpoint
-CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`);--> statement-breakpoint
+CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`) WHERE state IN ('completed', 'failed', 'cancelled');--> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_idempotency_idx` ON `jobs` (`idempotency_key`) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running');--> statement-breakpoint
 CREATE TABLE `workers` (
 	`id` text PRIMARY KEY NOT NULL,

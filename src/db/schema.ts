@@ -42,7 +42,8 @@ export const jobs = sqliteTable(
     // Lists and cleanup.
     index('jobs_state_idx').on(t.state, t.id),
     index('jobs_name_idx').on(t.name, t.id),
-    index('jobs_finished_idx').on(t.state, t.completedAt),
+    // Cleanup by age; partial, so enqueue and claim never pay for it.
+    index('jobs_finished_idx').on(t.state, t.completedAt).where(sql`state IN ('completed', 'failed', 'cancelled')`),
     uniqueIndex('jobs_idempotency_idx').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`),
   ],
 );

@@ -27,6 +27,7 @@ export async function runClaimedJob(runner: ClaimedRunner, job: JobRow, jobClass
   const { engine, config, workerId, keeper } = runner;
   jobEvents.emit('job.started', { jobId: job.id, jobName: job.name, attempt: job.attempts, workerId });
   const leaseSignal = keeper.track(job.id);
+  const stop = followBoth(leaseSignal, runner.stop);
   try {
     const run = jobClass
       ? await executeAttempt(jobClass, JSON.parse(job.params), {
@@ -36,7 +37,7 @@ export async function runClaimedJob(runner: ClaimedRunner, job: JobRow, jobClass
           maxAttempts: job.maxAttempts,
           timeoutMs: job.timeoutMs,
           abortGraceMs: config.abortGraceMs,
-          stop: runner.stop ? AbortSignal.any([leaseSignal, runner.stop]) : leaseSignal,
+          stop: stop.signal,
           onProgress: async (percent, message) => {
             await recordProgress(engine, { jobId: job.id, workerId, percent, message, now: Date.now() });
             jobEvents.emit('job.progress', { jobId: job.id, jobName: job.name, percent, message });
@@ -46,8 +47,31 @@ export async function runClaimedJob(runner: ClaimedRunner, job: JobRow, jobClass
     const settled = await settleWithRetries(() => settleAttempt(engine, config, job, jobClass, workerId, run), leaseSignal);
     return { settled, run };
   } finally {
+    stop.detach();
     keeper.untrack(job.id);
   }
+}
+
+/**
+ * A signal that aborts with whichever of the two aborts first. Not
+ * AbortSignal.any: on Node 20 every signal it makes stays referenced by a
+ * long-lived source (the worker's shutdown signal), so memory grows per job.
+ */
+function followBoth(lease: AbortSignal, shutdown: AbortSignal | undefined): { signal: AbortSignal; detach(): void } {
+  if (!shutdown) return { signal: lease, detach: () => {} };
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(shutdown.reason);
+  const onLease = () => controller.abort(lease.reason);
+  if (shutdown.aborted) onShutdown();
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  lease.addEventListener('abort', onLease, { once: true });
+  return {
+    signal: controller.signal,
+    detach() {
+      shutdown.removeEventListener('abort', onShutdown);
+      lease.removeEventListener('abort', onLease);
+    },
+  };
 }
 
 /**
