@@ -13,7 +13,7 @@ export interface DatabaseTarget {
 
 /**
  * Where a DATABASE_URL points. Relative file paths are made absolute here,
- * once, because Next's standalone server changes its working directory.
+ * once, so that every process given the URL opens the same file.
  * @example resolveDatabaseUrl('file:data/jobs.db', '/app') // { kind: 'file', location: '/app/data/jobs.db' }
  */
 export function resolveDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {

@@ -8,13 +8,11 @@ import { createPrefixedLog, paint } from './log';
 import { buildNeededBecause, nextEnv, runNextBuild } from './next-build';
 import { appProcesses } from './processes';
 import { supervise } from './supervisor';
-import { waitForPort } from './wait-for-port';
+import { waitForHttp } from './wait-for-http';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dev = process.argv.includes('--dev');
-/** Signals closer together than this are one request: under `npm start` one Ctrl-C can arrive twice (terminal + npm/tsx relays). */
-const signalDebounceMs = 1_000;
-/** How long the web server may take to accept connections before the URL is printed anyway. */
+/** How long the web app may take to answer before we stop waiting to print its URL. */
 const webReadyLimitMs = 120_000;
 
 let config: Config;
@@ -32,21 +30,14 @@ const say = log.for('start');
 
 // Signals: during the build they abort it; afterwards they go to the supervisor.
 let onSignal: () => void = () => process.exit(130);
-let lastSignalAtMs = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (Date.now() - lastSignalAtMs < signalDebounceMs) return;
-    lastSignalAtMs = Date.now();
-    onSignal();
-  });
-}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal());
 
 try {
-  // One absolute URL for every process, whatever their working directory (Next's standalone server chdir's).
+  // One absolute URL for every process, whatever its working directory.
   const target = resolveDatabaseUrl(config.databaseUrl, root);
   const databaseUrl = target.kind === 'file' ? `file:${target.location}` : config.databaseUrl;
-  say(`database ${target.location}`);
   const engine = openEngine(databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
+  say(`database ${engine.location}`); // a server URL without its credentials
   try {
     const applied = await migrate(engine, path.join(root, 'drizzle'));
     say(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
@@ -82,8 +73,8 @@ try {
   const stopped = new AbortController();
   void supervision.done.then(() => stopped.abort());
   const reachable = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  if (await waitForPort(config.port, reachable, webReadyLimitMs, stopped.signal)) {
-    const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.port}`;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.port}`;
+  if (await waitForHttp(url, webReadyLimitMs, stopped.signal)) {
     say(paint.bold(`Fluent Jobs is running${dev ? ' (dev)' : ''}: open ${paint.underline(url)}  (Ctrl-C stops it)`));
   }
   process.exit(await supervision.done);

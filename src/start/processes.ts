@@ -8,6 +8,8 @@ export interface ProcessSpec {
   args: string[];
   /** Variables set (or, when undefined, removed) on top of the shared environment. */
   env?: Record<string, string | undefined>;
+  /** Start it again when it dies on its own (default false: the others are stopped and `npm start` exits 1). */
+  restart?: boolean;
 }
 
 export interface AppOptions {
@@ -27,7 +29,8 @@ export function appProcesses({ root, dev, port, host }: AppOptions): ProcessSpec
   return [
     // No inherited NODE_ENV: Next sets its own, and warns about (and misbuilds with) any other.
     { name: 'web', command: path.join(root, 'node_modules/.bin/next'), args: [dev ? 'dev' : 'start', '-p', String(port), ...(host ? ['-H', host] : [])], env: { NODE_ENV: undefined } },
-    { name: 'worker', ...typescript('src/worker/main.ts') },
+    // A killed worker is replaced; the new one takes its jobs over when their leases expire.
+    { name: 'worker', ...typescript('src/worker/main.ts'), restart: true },
   ];
 }
 

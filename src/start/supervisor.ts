@@ -17,20 +17,31 @@ export interface Supervision {
    * again (a worker then gives up its grace and stops at once); a third kills.
    */
   stop(): void;
-  /** Resolves when every child has exited: 0 after a requested stop, 1 if a child died on its own or had to be killed. */
+  /** Resolves when every child has exited: 0 after a requested stop, 1 if a child died for good or had to be killed. */
   done: Promise<number>;
 }
 
+/** A `restart` process is started again this long after it dies. */
+const restartDelayMs = 1_000;
+/** ...unless it died this many times within `crashWindowMs`: then it is a crash loop, and everything stops. */
+const maxCrashes = 5;
+const crashWindowMs = 60_000;
+const terminalControlsOnly = /^(\x1b\[[0-9;?]*[A-Za-z])+$/;
+
 /**
  * Runs the processes side by side with their output prefixed, and keeps them
- * together: when one dies on its own, the others are stopped. Each child gets
- * its own process group, so a Ctrl-C in the terminal reaches only this
- * supervisor, which then sends each child exactly one SIGTERM (the worker
- * counts signals: a second one would cut its grace short).
+ * together: a `restart` process that dies on its own is started again (a
+ * killed worker's job is taken over by the new one when its lease expires);
+ * any other, or one in a crash loop, stops the rest. Each child gets its own
+ * process group, so a Ctrl-C in the terminal reaches only this supervisor,
+ * which sends each child exactly one SIGTERM (the worker counts signals: a
+ * second one would cut its grace short).
  */
 export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supervision {
   const say = options.log.for('start');
   const running = new Map<string, ChildProcess>();
+  const restarts = new Map<string, NodeJS.Timeout>();
+  const crashes = new Map<string, number[]>();
   let stopRequests = 0;
   let failed = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -50,10 +61,19 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
   // Detached children would outlive a supervisor that exits on an uncaught error.
   process.on('exit', killAll);
 
+  const finishIfIdle = () => {
+    if (running.size > 0 || restarts.size > 0) return;
+    clearTimeout(killTimer);
+    process.off('exit', killAll);
+    finish(failed ? 1 : 0);
+  };
+
   const stop = () => {
     stopRequests += 1;
-    if (running.size === 0) return;
+    for (const timer of restarts.values()) clearTimeout(timer);
+    restarts.clear();
     const names = [...running.keys()].join(', ');
+    if (running.size === 0) return finishIfIdle();
     if (stopRequests === 1) {
       say(`stopping ${names} (press Ctrl-C again to stop at once)`);
       for (const child of running.values()) child.kill('SIGTERM');
@@ -72,23 +92,34 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
     }
   };
 
-  const ended = (name: string, how: string) => {
-    if (!running.delete(name)) return;
-    if (stopRequests === 0) {
-      failed = true;
-      say(`${name} ended unexpectedly (${how}); stopping the others`);
-      stop();
+  const ended = (spec: ProcessSpec, child: ChildProcess, how: string) => {
+    if (running.get(spec.name) !== child) return; // 'error' and 'exit' can both arrive
+    running.delete(spec.name);
+    if (stopRequests > 0) {
+      say(`${spec.name} stopped (${how})`);
+    } else if (spec.restart && !isCrashLoop(spec.name)) {
+      say(`${spec.name} ended unexpectedly (${how}); starting a new one in ${restartDelayMs / 1000} s`);
+      restarts.set(spec.name, setTimeout(() => {
+        restarts.delete(spec.name);
+        start(spec);
+      }, restartDelayMs));
     } else {
-      say(`${name} stopped (${how})`);
+      failed = true;
+      const loop = spec.restart ? ` for the ${maxCrashes}th time in ${crashWindowMs / 1000} s` : '';
+      say(`${spec.name} ended unexpectedly (${how})${loop}; stopping the others`);
+      stop();
     }
-    if (running.size === 0) {
-      clearTimeout(killTimer);
-      process.off('exit', killAll);
-      finish(failed ? 1 : 0);
-    }
+    finishIfIdle();
   };
 
-  for (const spec of specs) {
+  const isCrashLoop = (name: string) => {
+    const now = Date.now();
+    const recent = [...(crashes.get(name) ?? []), now].filter((at) => now - at < crashWindowMs);
+    crashes.set(name, recent);
+    return recent.length >= maxCrashes;
+  };
+
+  const start = (spec: ProcessSpec) => {
     const child = spawn(spec.command, spec.args, {
       cwd: options.cwd,
       env: withOverrides(options.env, spec.env),
@@ -96,13 +127,16 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
       detached: true,
     });
     running.set(spec.name, child);
-    const line = options.log.for(spec.name);
+    const write = options.log.for(spec.name);
+    // Lines made only of terminal controls (`next dev` shows its cursor again on exit) would print as noise.
+    const line = (text: string) => (terminalControlsOnly.test(text) ? undefined : write(text));
     forEachLine(child.stdout!, line);
     forEachLine(child.stderr!, line);
-    child.once('error', (error) => ended(spec.name, `could not start: ${error.message}`));
-    child.once('exit', (code, signal) => ended(spec.name, signal ? `killed by ${signal}` : `exit code ${code}`));
-  }
+    child.once('error', (error) => ended(spec, child, `could not start: ${error.message}`));
+    child.once('exit', (code, signal) => ended(spec, child, signal ? `killed by ${signal}` : `exit code ${code}`));
+  };
 
+  specs.forEach(start);
   return { stop, done };
 }
 

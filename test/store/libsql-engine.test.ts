@@ -51,7 +51,7 @@ describe('the libSQL client engine', () => {
     expect(await reapExpiredLeases(engine, t0 + 5_000)).toEqual([{ id: keyed.id, state: 'pending', attempts: 1, lostBy: 'w' }]);
     expect(await promoteDueJobs(engine, t0 + 10_000)).toBe(1);
 
-    const detail = await getJobDetail(engine, await resolveJobId(engine, a.id.slice(0, 20)));
+    const detail = await getJobDetail(engine, await resolveJobId(engine, a.id.slice(0, 32)));
     expect(detail).toMatchObject({ state: 'completed', result: '{"ok":true}', progress: 100, attempts: 1 });
     expect(detail.attemptHistory.map((x) => x.outcome)).toEqual(['completed']);
     expect(detail.progressHistory.map((p) => p.percent)).toEqual([30]);
