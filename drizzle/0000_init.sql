@@ -13,7 +13,7 @@ CREATE TABLE `cron_jobs` (
 );
 --> statement-breakpoint
 CREATE TABLE `job_attempts` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`job_id` text NOT NULL,
 	`attempt` integer NOT NULL,
 	`worker_id` text,
@@ -27,7 +27,7 @@ CREATE TABLE `job_attempts` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `job_attempts_job_idx` ON `job_attempts` (`job_id`,`attempt`);--> statement-breakpoint
 CREATE TABLE `job_progress` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`job_id` text NOT NULL,
 	`attempt` integer NOT NULL,
 	`percent` integer NOT NULL,
@@ -66,7 +66,6 @@ CREATE INDEX `jobs_queue_claim_idx` ON `jobs` (`queue`,priority DESC,`run_at`,`i
 CREATE INDEX `jobs_due_idx` ON `jobs` (`run_at`) WHERE state = 'pending' AND scheduled = 1;--> statement-breakpoint
 CREATE INDEX `jobs_lease_idx` ON `jobs` (`locked_until`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`locked_by`) WHERE state = 'running';--> statement-breakpoint
-CREATE INDEX `jobs_state_idx` ON `jobs` (`state`,`id`);--> statement-breakpoint
 CREATE INDEX `jobs_name_idx` ON `jobs` (`name`,`id`);--> statement-breakpoint
 CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`) WHERE state IN ('completed', 'failed', 'cancelled');--> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_idempotency_idx` ON `jobs` (`idempotency_key`) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running');--> statement-breakpoint

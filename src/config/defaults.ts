@@ -27,6 +27,8 @@ export const defaults = {
   busyTimeoutMs: 5_000,
   /** On SIGINT/SIGTERM, how long running jobs may take to finish before they are released. */
   shutdownGraceMs: 10_000,
+  /** How often a worker's background thread checkpoints the WAL of a local database file. */
+  checkpointIntervalMs: 100,
   /** Jobs a list shows when no limit is given. */
   listLimit: 50,
   /** Port of the Next.js admin app. */

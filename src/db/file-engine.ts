@@ -37,6 +37,32 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   // IMMEDIATE takes the write lock up front, so a batch waits for it under the
   // busy timeout instead of failing when a read snapshot cannot be upgraded.
   const inTransaction = db.transaction((statements: Statement[]) => statements.map((s) => execute(s.sql, s.args)));
+  const inOneTransaction = db.transaction((group: Statement[][]) => group.map((statements) => statements.map((s) => execute(s.sql, s.args))));
+
+  // Batches asked for in the same event-loop turn (say, 16 jobs finishing together) commit as one
+  // transaction: a commit costs far more than the statements in it. Each batch still sees only its
+  // own rows, and if any statement fails, each batch is run again alone so only the failing one fails.
+  let queued: { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void }[] = [];
+  const flush = () => {
+    const group = queued;
+    queued = [];
+    if (group.length > 1) {
+      try {
+        const results = inOneTransaction.immediate(group.map((entry) => entry.statements));
+        group.forEach((entry, i) => entry.resolve(results[i]));
+        return;
+      } catch {
+        // fall through: one at a time
+      }
+    }
+    for (const entry of group) {
+      try {
+        entry.resolve(inTransaction.immediate(entry.statements));
+      } catch (error) {
+        entry.reject(translateError(error, busyTimeoutMs));
+      }
+    }
+  };
 
   const guard = <T>(work: () => T): Promise<T> => {
     try {
@@ -52,7 +78,10 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     orm,
     all: <T = Row>(sql: string, args?: SqlArg[]) => guard(() => execute(sql, args) as T[]),
     run: (sql, args = []) => guard(() => prepare(sql).run(...args).changes),
-    batch: (statements) => guard(() => inTransaction.immediate(statements)),
+    batch: (statements) =>
+      new Promise((resolve, reject) => {
+        if (queued.push({ statements, resolve, reject }) === 1) setImmediate(flush);
+      }),
     async close() {
       prepared.clear();
       if (db.open) db.close();

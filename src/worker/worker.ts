@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Config } from '../config/env';
 import { WorkerShutdownError } from '../core/errors';
+import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
+import { defaults } from '../config/defaults';
 import { listenDoorbell, type DoorbellListener } from '../db/doorbell';
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
@@ -39,6 +41,7 @@ export class Worker {
   private readonly keeper: LeaseKeeper;
   private readonly reaper: Reaper;
   private doorbell?: DoorbellListener;
+  private checkpointer?: Checkpointer;
   private stopping = false;
   private nextDueAt = 0;
   private loopDone?: Promise<void>;
@@ -63,6 +66,7 @@ export class Worker {
         this.wakeUp.wake();
       });
     }
+    this.checkpointer = await startCheckpointer(engine, defaults.checkpointIntervalMs, this.options.config.busyTimeoutMs);
     this.keeper.start();
     this.reaper.start();
     await this.reaper.reapNow();
@@ -156,6 +160,7 @@ export class Worker {
     this.reaper.stop();
     await this.keeper.stop();
     await this.doorbell?.close();
+    await this.checkpointer?.stop();
     await markWorkerStopped(this.options.engine, this.id, Date.now()).catch((e) => this.options.log.error('marking the worker stopped failed', e));
     this.options.log.stopped(this);
   }
