@@ -6,12 +6,19 @@ CREATE TABLE `cron_jobs` (
 	`params` text DEFAULT '{}' NOT NULL,
 	`description` text,
 	`enabled` integer DEFAULT 1 NOT NULL,
+	`misfire` text DEFAULT 'skip' NOT NULL,
+	`source` text DEFAULT 'operator' NOT NULL,
 	`last_run_at` integer,
 	`next_run_at` integer,
+	`runs_total` integer DEFAULT 0 NOT NULL,
+	`runs_completed` integer DEFAULT 0 NOT NULL,
+	`runs_failed` integer DEFAULT 0 NOT NULL,
+	`runs_missed` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `cron_jobs_next_idx` ON `cron_jobs` (`next_run_at`) WHERE enabled = 1;--> statement-breakpoint
 CREATE TABLE `job_attempts` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`job_id` text NOT NULL,
@@ -58,7 +65,8 @@ CREATE TABLE `jobs` (
 	`completed_at` integer,
 	`locked_by` text,
 	`locked_until` integer,
-	`idempotency_key` text
+	`idempotency_key` text,
+	`schedule_name` text
 );
 --> statement-breakpoint
 CREATE INDEX `jobs_claim_idx` ON `jobs` (priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint
@@ -67,7 +75,7 @@ CREATE INDEX `jobs_due_idx` ON `jobs` (`run_at`) WHERE state = 'pending' AND sch
 CREATE INDEX `jobs_lease_idx` ON `jobs` (`locked_until`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`locked_by`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_name_idx` ON `jobs` (`name`,`id`);--> statement-breakpoint
-CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`) WHERE state IN ('completed', 'failed', 'cancelled');--> statement-breakpoint
+CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`) WHERE completed_at IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_idempotency_idx` ON `jobs` (`idempotency_key`) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running');--> statement-breakpoint
 CREATE TABLE `workers` (
 	`id` text PRIMARY KEY NOT NULL,

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import type { JobRow } from '../db/schema';
+import type { CronJobRow, JobRow } from '../db/schema';
 import type { JobDetail } from '../store/queries';
 import { displayState, type JobState } from '../core/states';
 import { formatDuration } from '../core/duration';
@@ -34,9 +34,9 @@ export function renderJobTable(jobs: JobRow[]): string {
   return table.toString();
 }
 
-export function renderTypes(rows: { name: string; className: string; queue: string; priority: number; maxAttempts: number; timeoutMs: number }[]): string {
-  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout'], style: { head: ['bold'] } });
-  for (const r of rows) table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs)]);
+export function renderTypes(rows: { name: string; className: string; queue: string; priority: number; maxAttempts: number; timeoutMs: number; schedule: string | null }[]): string {
+  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'schedule'], style: { head: ['bold'] } });
+  for (const r of rows) table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs), r.schedule ?? chalk.gray('-')]);
   return table.toString();
 }
 
@@ -89,4 +89,24 @@ export function success(text: string): string {
 
 export function dim(text: string): string {
   return chalk.gray(text);
+}
+
+export function renderSchedules(rows: CronJobRow[]): string {
+  if (rows.length === 0) return chalk.gray('No schedules.');
+  const table = new Table({ head: ['name', 'job', 'cron', 'timezone', 'enabled', 'next run', 'last run', 'runs (ok/failed/missed)'], style: { head: ['bold'] } });
+  for (const s of rows) {
+    table.push([chalk.bold(s.name), s.jobName, s.cron, s.timezone, s.enabled ? chalk.green('yes') : chalk.gray('no'), s.enabled ? time(s.nextRunAt) : chalk.gray('-'), time(s.lastRunAt), `${s.runsTotal} (${s.runsCompleted}/${s.runsFailed}/${s.runsMissed})`]);
+  }
+  return table.toString();
+}
+
+export function renderSchedule(s: CronJobRow, recent: JobRow[]): string {
+  const facts = new Table({ style: { head: [] } });
+  facts.push(
+    { name: s.name }, { job: s.jobName }, { cron: s.cron }, { timezone: s.timezone }, { description: s.description ?? '-' },
+    { enabled: s.enabled ? 'yes' : 'no' }, { 'misfire policy': s.misfire }, { source: s.source },
+    { 'next run': time(s.nextRunAt) }, { 'last run': time(s.lastRunAt) },
+    { runs: `${s.runsTotal} total, ${s.runsCompleted} completed, ${s.runsFailed} failed, ${s.runsMissed} missed` },
+  );
+  return [facts.toString(), `${chalk.bold('params')}\n${json(s.params)}`, `${chalk.bold('recent jobs')}\n${renderJobTable(recent)}`].join('\n\n');
 }

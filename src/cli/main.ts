@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, errorSurface, isJobsError, JobsError } from '../core/errors';
 import { closeEngine } from '../db/client';
+import { cleanupCommand } from './commands/cleanup';
+import { cronCommand } from './commands/cron';
 import { enqueueCommand } from './commands/enqueue';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
 import { runJobNow, runNowUsage } from './commands/run-now';
+import { scheduleCommand } from './commands/schedule';
 import { statusCommand } from './commands/status';
 import { typesCommand } from './commands/types';
 import { workerCommand } from './commands/worker';
@@ -17,6 +20,9 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   enqueue: enqueueCommand,
   worker: workerCommand,
+  schedule: scheduleCommand,
+  cron: cronCommand,
+  cleanup: cleanupCommand,
   migrate: migrateCommand,
 };
 
@@ -35,6 +41,8 @@ export function helpText(): string {
     '  bin/jobs list --status failed --limit 10',
     '  bin/jobs status 019a885b --watch',
     '  bin/jobs worker --queue mail,default --concurrency 10',
+    '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
+    '  bin/jobs cleanup --completed-older-than 12h',
     '',
     'Ids can be shortened to any unique prefix of 4+ characters.',
     'Exit codes: 0 success, 1 failure or not found, 2 usage error.',

@@ -29,6 +29,14 @@ export const defaults = {
   shutdownGraceMs: 10_000,
   /** How often a worker's background thread checkpoints the WAL of a local database file. */
   checkpointIntervalMs: 100,
+  /** Completed jobs older than this are deleted by the built-in cleanup schedule. */
+  cleanCompletedAfter: '1d',
+  /** Failed and cancelled jobs older than this are deleted by the built-in cleanup schedule. */
+  cleanFailedAfter: '7d',
+  /** A cron fire at most this late still runs; older ones were missed and follow the schedule's misfire policy. */
+  cronMisfireGraceMs: 60_000,
+  /** Longest a cron poller sleeps on a local file between looks (a doorbell ring wakes it when schedules change). */
+  cronMaxSleepMs: 60_000,
   /** Jobs a list shows when no limit is given. */
   listLimit: 50,
   /** Port of the Next.js admin app. */

@@ -1,9 +1,19 @@
 import { z } from 'zod';
 import { defaults } from './defaults';
 import { JobsError } from '../core/errors';
+import { parseDuration } from '../core/duration';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+const duration = (fallback: string) =>
+  z.string().default(fallback).transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().min(1).default(defaults.databaseUrl),
@@ -18,6 +28,9 @@ const envSchema = z.object({
   JOBS_MAX_PARAMS_BYTES: positiveInt(defaults.maxParamsBytes),
   JOBS_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(defaults.busyTimeoutMs),
   JOBS_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(defaults.shutdownGraceMs),
+  JOBS_CLEAN_COMPLETED_AFTER: duration(defaults.cleanCompletedAfter),
+  JOBS_CLEAN_FAILED_AFTER: duration(defaults.cleanFailedAfter),
+  JOBS_CRON_MISFIRE_GRACE_MS: z.coerce.number().int().min(0).default(defaults.cronMisfireGraceMs),
   PORT: positiveInt(defaults.port),
 });
 
@@ -35,6 +48,9 @@ export interface Config {
   maxParamsBytes: number;
   busyTimeoutMs: number;
   shutdownGraceMs: number;
+  cleanCompletedAfterMs: number;
+  cleanFailedAfterMs: number;
+  cronMisfireGraceMs: number;
   /** Not an env var: how long a job that ignores its aborted signal is waited for. */
   abortGraceMs: number;
   port: number;
@@ -62,6 +78,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     busyTimeoutMs: e.JOBS_BUSY_TIMEOUT_MS,
     shutdownGraceMs: e.JOBS_SHUTDOWN_GRACE_MS,
     abortGraceMs: defaults.abortGraceMs,
+    cleanCompletedAfterMs: e.JOBS_CLEAN_COMPLETED_AFTER,
+    cleanFailedAfterMs: e.JOBS_CLEAN_FAILED_AFTER,
+    cronMisfireGraceMs: e.JOBS_CRON_MISFIRE_GRACE_MS,
     port: e.PORT,
   };
 }

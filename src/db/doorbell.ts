@@ -13,9 +13,10 @@ import path from 'node:path';
  * wake-up for a remote database, whose writers may be on other machines.
  */
 
-/** The byte a ring carries: new due work, or work scheduled for later. */
-const READY = '!';
-const SCHEDULED = 's';
+/** What a ring announces, one byte each: new due work, work scheduled for later, or changed cron schedules. */
+export type RingKind = 'ready' | 'scheduled' | 'schedules';
+const bytes: Record<RingKind, string> = { ready: '!', scheduled: 's', schedules: 'c' };
+const kindOf = new Map(Object.entries(bytes).map(([kind, byte]) => [byte.charCodeAt(0), kind as RingKind]));
 
 /** Kept short and in the temp folder: unix socket paths are limited to 107 bytes. */
 export function doorbellDir(databaseFile: string): string {
@@ -27,11 +28,8 @@ export interface DoorbellListener {
   close(): Promise<void>;
 }
 
-/**
- * Listens for rings; `onRing` may be called once for several rings, and is
- * told whether any of them announced a scheduled (not yet due) job.
- */
-export async function listenDoorbell(databaseFile: string, name: string, onRing: (scheduled: boolean) => void): Promise<DoorbellListener> {
+/** Listens for rings; `onRing` may be called once for several rings, with every kind they announced. */
+export async function listenDoorbell(databaseFile: string, name: string, onRing: (kinds: Set<RingKind>) => void): Promise<DoorbellListener> {
   const dir = doorbellDir(databaseFile);
   fs.mkdirSync(dir, { recursive: true });
   const socketPath = path.join(dir, `${name}.sock`);
@@ -39,7 +37,7 @@ export async function listenDoorbell(databaseFile: string, name: string, onRing:
   const clients = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     clients.add(socket);
-    socket.on('data', (bytes: Buffer) => onRing(bytes.includes(SCHEDULED)));
+    socket.on('data', (data: Buffer) => onRing(new Set([...data].map((b) => kindOf.get(b) ?? 'ready'))));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => clients.delete(socket));
   });
@@ -58,24 +56,23 @@ export async function listenDoorbell(databaseFile: string, name: string, onRing:
 }
 
 class Ringer {
-  private pending = false;
-  private scheduled = false;
+  private readonly pending = new Set<RingKind>();
   private readonly connections = new Map<string, net.Socket>();
   constructor(private readonly dir: string) {}
 
   /** Rings once per event-loop turn however many commits asked, so bulk enqueues cost one ring. */
-  ring(scheduled: boolean): void {
-    this.scheduled ||= scheduled;
-    if (this.pending) return;
-    this.pending = true;
-    setImmediate(() => {
-      const byte = this.scheduled ? SCHEDULED : READY;
-      this.pending = this.scheduled = false;
-      this.flush(byte);
-    });
+  ring(kind: RingKind): void {
+    if (this.pending.size === 0) {
+      setImmediate(() => {
+        const message = [...this.pending].map((k) => bytes[k]).join('');
+        this.pending.clear();
+        this.flush(message);
+      });
+    }
+    this.pending.add(kind);
   }
 
-  private flush(byte: string): void {
+  private flush(message: string): void {
     let files: string[];
     try {
       files = fs.readdirSync(this.dir).filter((f) => f.endsWith('.sock'));
@@ -90,7 +87,7 @@ class Ringer {
     }
     for (const file of files) {
       const socket = this.connections.get(file) ?? this.connect(file);
-      if (socket.writable || socket.connecting) socket.write(byte);
+      if (socket.writable || socket.connecting) socket.write(message);
     }
   }
 
@@ -114,16 +111,12 @@ class Ringer {
 
 const ringers = new Map<string, Ringer>();
 
-/**
- * Tells every worker listening on this database file that new work may be
- * there; `scheduled` says some of it is not due yet, so workers look again at
- * when the next scheduled job comes due.
- */
-export function ringDoorbell(databaseFile: string, scheduled = false): void {
+/** Tells every worker and poller listening on this database file what changed. */
+export function ringDoorbell(databaseFile: string, kind: RingKind): void {
   let ringer = ringers.get(databaseFile);
   if (!ringer) {
     ringer = new Ringer(doorbellDir(databaseFile));
     ringers.set(databaseFile, ringer);
   }
-  ringer.ring(scheduled);
+  ringer.ring(kind);
 }

@@ -29,6 +29,8 @@ export const jobs = sqliteTable(
     lockedBy: text('locked_by'), // worker id holding the lease
     lockedUntil: integer('locked_until'), // lease expiry
     idempotencyKey: text('idempotency_key'),
+    /** The cron schedule that enqueued it, if any. */
+    scheduleName: text('schedule_name'),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.
@@ -42,8 +44,9 @@ export const jobs = sqliteTable(
     // Lists by name, and cleanup. No index on state alone: every claim and finish would
     // rewrite it (about 2 of the 7 pages such a transition writes); lists by state walk ids.
     index('jobs_name_idx').on(t.name, t.id),
-    // Cleanup by age; partial, so enqueue and claim never pay for it.
-    index('jobs_finished_idx').on(t.state, t.completedAt).where(sql`state IN ('completed', 'failed', 'cancelled')`),
+    // Cleanup by age; partial, so enqueue and claim never pay for it. Only finished jobs have a
+    // completed_at, and SQLite can see that `completed_at < ?` implies this WHERE.
+    index('jobs_finished_idx').on(t.state, t.completedAt).where(sql`completed_at IS NOT NULL`),
     uniqueIndex('jobs_idempotency_idx').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`),
   ],
 );
@@ -81,19 +84,31 @@ export const jobProgress = sqliteTable(
   (t) => [index('job_progress_job_idx').on(t.jobId, t.id)],
 );
 
-export const cronJobs = sqliteTable('cron_jobs', {
-  name: text('name').primaryKey(),
-  jobName: text('job_name').notNull(),
-  cron: text('cron').notNull(),
-  timezone: text('timezone').notNull().default('UTC'),
-  params: text('params').notNull().default('{}'),
-  description: text('description'),
-  enabled: integer('enabled').notNull().default(1),
-  lastRunAt: integer('last_run_at'),
-  nextRunAt: integer('next_run_at'),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-});
+export const cronJobs = sqliteTable(
+  'cron_jobs',
+  {
+    name: text('name').primaryKey(),
+    jobName: text('job_name').notNull(),
+    cron: text('cron').notNull(), // five or six fields, as croner reads them
+    timezone: text('timezone').notNull().default('UTC'), // IANA
+    params: text('params').notNull().default('{}'), // JSON
+    description: text('description'),
+    enabled: integer('enabled').notNull().default(1),
+    /** What to do with fires missed while no poller ran: 'skip' them, or 'run-once' for all of them. */
+    misfire: text('misfire').$type<'skip' | 'run-once'>().notNull().default('skip'),
+    /** 'code' for schedules declared on a job class (synced at start), 'operator' for ones added by hand. */
+    source: text('source').$type<'code' | 'operator'>().notNull().default('operator'),
+    lastRunAt: integer('last_run_at'), // the last fire time that enqueued a job
+    nextRunAt: integer('next_run_at'), // the next fire time; the poller's compare-and-set key
+    runsTotal: integer('runs_total').notNull().default(0),
+    runsCompleted: integer('runs_completed').notNull().default(0),
+    runsFailed: integer('runs_failed').notNull().default(0),
+    runsMissed: integer('runs_missed').notNull().default(0), // fires skipped by the misfire policy
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('cron_jobs_next_idx').on(t.nextRunAt).where(sql`enabled = 1`)],
+);
 
 export const workers = sqliteTable(
   'workers',

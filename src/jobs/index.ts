@@ -1,12 +1,13 @@
 import { JobRegistry } from '@/lib/jobs';
+import { CleanupJob } from './builtin/cleanup';
 import { DemoJob } from './demo';
 
 /**
  * THE list of job classes this app runs. A worker can only run the jobs named
  * here; add each new class of src/jobs/ to it.
  */
-export const jobClasses = [DemoJob];
+export const jobClasses = [DemoJob, CleanupJob];
 
 export const registry = new JobRegistry(jobClasses);
 
-export { DemoJob };
+export { CleanupJob, DemoJob };

@@ -21,16 +21,15 @@ export interface AppOptions {
   host?: string;
 }
 
-/**
- * THE list of processes `npm start` runs, one line each. The cron poller joins
- * it as `{ name: 'cron', ...typescript('src/cron/main.ts') }`.
- */
+/** THE list of processes `npm start` runs, one line each. */
 export function appProcesses({ root, dev, port, host }: AppOptions): ProcessSpec[] {
   return [
     // No inherited NODE_ENV: Next sets its own, and warns about (and misbuilds with) any other.
     { name: 'web', command: path.join(root, 'node_modules/.bin/next'), args: [dev ? 'dev' : 'start', '-p', String(port), ...(host ? ['-H', host] : [])], env: { NODE_ENV: undefined } },
     // A killed worker is replaced; the new one takes its jobs over when their leases expire.
     { name: 'worker', ...typescript('src/worker/main.ts'), restart: true },
+    // Several pollers (one per instance) are safe: each fire is claimed by exactly one.
+    { name: 'cron', ...typescript('src/cron/main.ts'), restart: true },
   ];
 }
 

@@ -16,22 +16,29 @@ export interface NewJob {
   timeoutMs: number;
   runAt: number;
   idempotencyKey: string | null;
+  /** The cron schedule enqueuing it, if any. */
+  scheduleName?: string | null;
 }
 
-const insertColumns =
-  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key';
-const insertSql = `INSERT INTO jobs (${insertColumns}) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const jobInsertColumns =
+  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name';
+export const jobInsertValues = `?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
 // With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
 const insertKeyedSql = `${insertSql}
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running')
   DO UPDATE SET idempotency_key = excluded.idempotency_key RETURNING id`;
 
-function insertStatement(job: NewJob, now: number): Statement {
-  const args: SqlArg[] = [
+/** The values for jobInsertColumns, in order. */
+export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
+  return [
     job.id, job.name, job.queue, job.runAt > now ? 1 : 0, job.priority, job.params,
-    job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey,
+    job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey, job.scheduleName ?? null,
   ];
-  return { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args };
+}
+
+function insertStatement(job: NewJob, now: number): Statement {
+  return { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args: jobInsertArgs(job, now) };
 }
 
 /**
@@ -64,6 +71,7 @@ export function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): 
     id: job.id, name: job.name, queue: job.queue, state: 'pending' as const, scheduled: job.runAt > now ? 1 : 0,
     priority: job.priority, params: job.params, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, runAt: job.runAt, createdAt: now, idempotencyKey: job.idempotencyKey,
+    scheduleName: job.scheduleName ?? null,
   };
   const query = tx
     .insert(jobs)

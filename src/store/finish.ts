@@ -14,6 +14,8 @@ interface Finish {
   now: number;
   error?: ErrorInfo;
   logs: LogLine[];
+  /** The cron schedule that enqueued the job: its completed or failed count goes up with the job. */
+  scheduleName?: string | null;
 }
 
 const owned = `id = ? AND state = 'running' AND locked_by = ?`;
@@ -23,7 +25,9 @@ const owned = `id = ? AND state = 'running' AND locked_by = ?`;
  * both guarded by the owner check, so that a worker whose lease was taken over
  * writes nothing. Returns false in that case: the caller lost the job.
  */
-async function finishAttempt(engine: Engine, owner: AttemptOwner, finish: Finish, setSql: string, setArgs: SqlArg[]): Promise<boolean> {
+async function finishAttempt(
+  engine: Engine, owner: AttemptOwner, finish: Finish, setSql: string, setArgs: SqlArg[], scheduleCount?: 'runs_completed' | 'runs_failed',
+): Promise<boolean> {
   const guard = [owner.jobId, owner.workerId];
   const recordAttempt: Statement = {
     sql: `INSERT OR IGNORE INTO job_attempts (job_id, attempt, worker_id, started_at, finished_at, outcome, error, error_stack, logs)
@@ -37,14 +41,21 @@ async function finishAttempt(engine: Engine, owner: AttemptOwner, finish: Finish
     sql: `UPDATE jobs SET ${setSql}, locked_by = NULL, locked_until = NULL WHERE ${owned} RETURNING id`,
     args: [...setArgs, ...guard],
   };
-  const [, moved] = await engine.batch([recordAttempt, moveJob]);
+  const statements = [recordAttempt, moveJob];
+  if (scheduleCount && finish.scheduleName) {
+    // changes() is the job's move just before: a lost lease counts nothing.
+    statements.push({ sql: `UPDATE cron_jobs SET ${scheduleCount} = ${scheduleCount} + 1 WHERE name = ? AND changes() = 1`, args: [finish.scheduleName] });
+  }
+  const [, moved] = await engine.batch(statements);
   return moved.length === 1;
 }
 
 /** running -> completed with its JSON result. False if the worker no longer owns the job. */
-export function completeJob(engine: Engine, owner: AttemptOwner, args: { result: string | null; now: number; logs: LogLine[] }): Promise<boolean> {
-  return finishAttempt(engine, owner, { outcome: 'completed', now: args.now, logs: args.logs },
-    `state = 'completed', result = ?, error = NULL, progress = 100, completed_at = ?`, [args.result, args.now]);
+export function completeJob(
+  engine: Engine, owner: AttemptOwner, args: { result: string | null; now: number; logs: LogLine[]; scheduleName?: string | null },
+): Promise<boolean> {
+  return finishAttempt(engine, owner, { ...args, outcome: 'completed' },
+    `state = 'completed', result = ?, error = NULL, progress = 100, completed_at = ?`, [args.result, args.now], 'runs_completed');
 }
 
 /**
@@ -68,7 +79,8 @@ export function retryJob(
 export function endJob(
   engine: Engine,
   owner: AttemptOwner,
-  args: { state: 'failed' | 'cancelled'; outcome: AttemptOutcome; error: ErrorInfo; now: number; logs: LogLine[] },
+  args: { state: 'failed' | 'cancelled'; outcome: AttemptOutcome; error: ErrorInfo; now: number; logs: LogLine[]; scheduleName?: string | null },
 ): Promise<boolean> {
-  return finishAttempt(engine, owner, args, `state = ?, error = ?, completed_at = ?`, [args.state, args.error.message, args.now]);
+  return finishAttempt(engine, owner, args, `state = ?, error = ?, completed_at = ?`, [args.state, args.error.message, args.now],
+    args.state === 'failed' ? 'runs_failed' : undefined);
 }

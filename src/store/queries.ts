@@ -64,6 +64,8 @@ export interface JobFilter {
   state?: JobState;
   name?: string;
   queue?: string;
+  /** Jobs a cron schedule enqueued. */
+  scheduleName?: string;
   limit: number;
   /** Return jobs older than this id (the previous page's last id). */
   before?: string;
@@ -75,6 +77,7 @@ export async function listJobs(engine: Engine, filter: JobFilter): Promise<JobRo
   if (filter.state) where.push(eq(jobs.state, filter.state));
   if (filter.name) where.push(eq(jobs.name, filter.name));
   if (filter.queue) where.push(eq(jobs.queue, filter.queue));
+  if (filter.scheduleName) where.push(eq(jobs.scheduleName, filter.scheduleName));
   if (filter.before) where.push(lt(jobs.id, filter.before));
   return engine.orm.select().from(jobs).where(and(...where)).orderBy(desc(jobs.id)).limit(filter.limit);
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Config } from '../config/env';
 import { WorkerShutdownError } from '../core/errors';
@@ -49,6 +50,7 @@ export class Worker {
 
   constructor(private readonly options: WorkerOptions) {
     const { engine, config, log } = options;
+    setMaxListeners(0, this.shutdown.signal); // one listener per running job, detached when it ends
     this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, (e) => log.error('heartbeat failed', e));
     this.reaper = new Reaper(engine, config.leaseMs, (jobs) => {
       for (const job of jobs) log.reaped(job);
@@ -61,8 +63,9 @@ export class Worker {
     const { engine, queues, concurrency } = this.options;
     await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, now: Date.now() });
     if (engine.kind === 'file') {
-      this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (scheduled) => {
-        if (scheduled) this.nextDueAt = 0;
+      this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
+        if (kinds.has('schedules') && kinds.size === 1) return; // cron's business
+        if (kinds.has('scheduled')) this.nextDueAt = 0;
         this.wakeUp.wake();
       });
     }

@@ -19,7 +19,8 @@ describe('bin/jobs', () => {
   it('types lists the demo job', async () => {
     const { code, stdout } = await cli('types', '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toContainEqual({ name: 'demo', className: 'DemoJob', queue: 'default', priority: 0, maxAttempts: 3, timeoutMs: 60_000 });
+    expect(JSON.parse(stdout)).toContainEqual({ name: 'demo', className: 'DemoJob', queue: 'default', priority: 0, maxAttempts: 3, timeoutMs: 60_000, schedule: null });
+    expect(JSON.parse(stdout)).toContainEqual(expect.objectContaining({ name: 'cleanup', schedule: '0 * * * * (UTC)' }));
   });
 
   it('runs a job now, by name or class name, and prints its result', async () => {
@@ -65,7 +66,7 @@ describe('bin/jobs', () => {
     await enqueueJobs(engine, [{ ...row, id: a }, { ...row, id: b }], 0);
     const before = await total();
     const cases: [string[], number, RegExp][] = [
-      [['enqueue', 'no-such-job'], 2, /Unknown job "no-such-job". Registered jobs: demo/],
+      [['enqueue', 'no-such-job'], 2, /Unknown job "no-such-job". Registered jobs: cleanup, demo/],
       [['no-such-job'], 2, /Unknown job "no-such-job"/],
       [['enqueue', 'demo', '--params', '{not json'], 2, /--params is not valid JSON/],
       [['enqueue', 'demo', '--param', 'message={"a":'], 2, /the value is not valid JSON/],

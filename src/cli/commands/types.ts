@@ -21,6 +21,7 @@ export const typesCommand: Command = {
       priority: parsePriority(jobClass.options?.priority, 0),
       maxAttempts: jobClass.options?.maxAttempts ?? config.maxAttempts,
       timeoutMs: parseDuration(jobClass.options?.timeout ?? config.timeoutMs),
+      schedule: jobClass.schedule ? `${jobClass.schedule.cron} (${jobClass.schedule.tz ?? 'UTC'})` : null,
     }));
     io.out(values.json ? JSON.stringify(rows, null, 2) : renderTypes(rows));
     return 0;

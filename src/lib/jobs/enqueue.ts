@@ -53,7 +53,7 @@ export async function storeNewJobs(engine: Engine, rows: NewJob[], now: number):
 
 /** Wakes idle workers and emits one event per new job. */
 function announce(engine: Engine, rows: NewJob[], ids: string[], now: number): void {
-  if (engine.kind === 'file') ringDoorbell(engine.location, rows.some((row) => row.runAt > now));
+  if (engine.kind === 'file') ringDoorbell(engine.location, rows.some((row) => row.runAt > now) ? 'scheduled' : 'ready');
   rows.forEach((row, i) => {
     if (ids[i] !== row.id) return; // an idempotency key returned an existing job
     const event = { jobId: row.id, jobName: row.name, queue: row.queue, runAt: row.runAt };

@@ -1,4 +1,4 @@
-import type { BatchOptions, BatchResult, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema } from './types';
+import type { BatchOptions, BatchResult, CodeSchedule, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema } from './types';
 import { enqueueInTransactionOf, enqueueMany } from './enqueue';
 import { runBatch, runNow } from './run-now';
 import { executeFromDatabase } from './execute-from-database';
@@ -10,6 +10,7 @@ export interface JobClass<P = any, R = any> {
   jobName?: string;
   options?: JobOptions;
   params?: ParamSchema;
+  schedule?: CodeSchedule;
 }
 
 /** The params and result types of a job class. */
@@ -28,6 +29,8 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
   static options?: JobOptions;
   /** Optional zod (or any `parse`) schema the params must pass at enqueue and at run time. */
   static params?: ParamSchema;
+  /** Optional cron schedule, e.g. `{ cron: '0 2 * * *', tz: 'Europe/Paris' }`; synced by the poller at start. */
+  static schedule?: CodeSchedule;
 
   /** Carries P and R for type inference only; never set. */
   declare readonly __types?: { params: P; result: R };

@@ -43,7 +43,7 @@ export async function settleAttempt(
   switch (outcome.kind) {
     case 'completed': {
       const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
-      if (!(await completeJob(engine, owner, { result, now, logs }))) return lost();
+      if (!(await completeJob(engine, owner, { result, now, logs, scheduleName: job.scheduleName }))) return lost();
       jobEvents.emit('job.completed', { ...base, durationMs: run.durationMs });
       return { state: 'completed' };
     }
@@ -72,7 +72,7 @@ export async function settleAttempt(
   }
 
   async function fail(kind: 'failed' | 'timed_out', error: ErrorInfo): Promise<Settled> {
-    if (!(await endJob(engine, owner, { state: 'failed', outcome: kind, error, now, logs }))) return lost();
+    if (!(await endJob(engine, owner, { state: 'failed', outcome: kind, error, now, logs, scheduleName: job.scheduleName }))) return lost();
     jobEvents.emit('job.failed', { ...base, error: error.message, timedOut: kind === 'timed_out' });
     return { state: 'failed' };
   }

@@ -1,5 +1,6 @@
 import type { Backoff, StoredBackoff } from '../../core/backoff';
 import type { Priority } from '../../core/priority';
+import type { MisfirePolicy } from '../../core/cron';
 import type { JobState } from '../../core/states';
 
 /** Defaults a job class sets with `static options`; each falls back to the environment's default. */
@@ -82,3 +83,18 @@ export type BatchResult<R> =
   | { status: 'completed'; data: R; metadata: JobMetadata }
   | { status: 'failed'; error: Error; metadata: JobMetadata }
   | { status: 'skipped'; params: unknown };
+
+/** A schedule declared on a job class (`static schedule`), synced into cron_jobs by the poller at start. */
+export interface CodeSchedule {
+  /** Five fields, or six with seconds first: '0 2 * * *'. */
+  cron: string;
+  /** IANA timezone the expression is read in. Default 'UTC'. */
+  tz?: string;
+  /** Params each run gets. Default {}. */
+  params?: unknown;
+  description?: string;
+  /** Fires missed while no poller ran: 'skip' (default) or 'run-once'. */
+  misfire?: MisfirePolicy;
+  /** The schedule's name. Default: the job's name. */
+  name?: string;
+}

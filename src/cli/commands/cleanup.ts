@@ -1,0 +1,23 @@
+import { parseDuration } from '../../core/duration';
+import { CleanupJob } from '../../jobs';
+import { runNow } from '../../lib/jobs/run-now';
+import { parseCommand } from '../args';
+import { success } from '../format';
+import type { Command } from '../io';
+
+const usage = 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]';
+
+export const cleanupCommand: Command = {
+  summary: 'delete finished jobs past their retention, with their attempts and progress',
+  usage,
+  async run(argv, io) {
+    const { values } = parseCommand(argv, {
+      'completed-older-than': { type: 'string' }, 'failed-older-than': { type: 'string' }, json: { type: 'boolean' },
+    }, usage);
+    // Checked here so a typo is a usage error, not a failed job.
+    for (const value of [values['completed-older-than'], values['failed-older-than']]) if (value !== undefined) parseDuration(value);
+    const { data } = await runNow(CleanupJob, { completedOlderThan: values['completed-older-than'], failedOlderThan: values['failed-older-than'] });
+    io.out(values.json ? JSON.stringify(data) : `${success('cleaned up')}: ${data.completedDeleted} completed and ${data.failedDeleted} failed or cancelled jobs deleted`);
+    return 0;
+  },
+};

@@ -1,0 +1,145 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Config } from '../config/env';
+import { defaults } from '../config/defaults';
+import { planFires } from '../core/cron';
+import { describeError } from '../core/errors';
+import { listenDoorbell, ringDoorbell, type DoorbellListener } from '../db/doorbell';
+import type { Engine } from '../db/engine';
+import type { CronJobRow } from '../db/schema';
+import { dueSchedules, fireSchedule, nextScheduleFireAt, syncCodeSchedules } from '../store/cron';
+import { jobEvents } from '../lib/jobs/events';
+import { buildNewJob } from '../lib/jobs/job-spec';
+import type { JobRegistry } from '../lib/jobs/registry';
+import { codeSchedules } from '../lib/jobs/schedule-spec';
+import { WakeSignal } from '../worker/wake-signal';
+
+export interface PollerLog {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+export interface PollerOptions {
+  engine: Engine;
+  config: Config;
+  registry: JobRegistry;
+  log: PollerLog;
+  /** Injectable for tests; Date.now by default. */
+  now?: () => number;
+}
+
+/**
+ * The cron poller: fires due schedules from cron_jobs, each fire enqueuing
+ * exactly one job however many pollers run (the store claims each fire with a
+ * compare-and-set and inserts the job in the same batch), then sleeps until
+ * the next fire, or until a doorbell ring says the schedules changed.
+ */
+export class CronPoller {
+  readonly id = `cron:${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  private readonly wakeUp = new WakeSignal();
+  private readonly now: () => number;
+  private doorbell?: DoorbellListener;
+  private stopping = false;
+  private loopDone?: Promise<void>;
+
+  constructor(private readonly options: PollerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Syncs the schedules declared in code, then starts the loop. */
+  async start(): Promise<void> {
+    const { engine, config, registry } = this.options;
+    await syncCodeSchedules(engine, codeSchedules(registry, config, this.now()), this.now());
+    if (engine.kind === 'file') {
+      this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
+        if (kinds.has('schedules')) this.wakeUp.wake();
+      });
+    }
+    this.loopDone = this.loop();
+    this.options.log.info(`cron poller ${this.id} started`);
+  }
+
+  private async loop(): Promise<void> {
+    const { engine, config } = this.options;
+    // A remote database's schedules may change on another machine, which no ring reaches.
+    const maxSleepMs = engine.kind === 'file' ? defaults.cronMaxSleepMs : config.pollIntervalMs;
+    while (!this.stopping) {
+      let sleepMs = maxSleepMs;
+      try {
+        await this.tick(this.now());
+        const next = await nextScheduleFireAt(engine);
+        if (next !== null) sleepMs = Math.min(maxSleepMs, Math.max(0, next - this.now()));
+      } catch (error) {
+        this.options.log.error(`cron tick failed: ${describeError(error).message}`);
+        sleepMs = Math.min(maxSleepMs, config.pollIntervalMs);
+      }
+      await this.wakeUp.wait(sleepMs);
+    }
+  }
+
+  /** Fires every schedule due at `now`; returns how many jobs this poller enqueued. */
+  async tick(now: number): Promise<number> {
+    let enqueued = 0;
+    for (const schedule of await dueSchedules(this.options.engine, now)) enqueued += await this.fireDue(schedule, now);
+    if (enqueued > 0 && this.options.engine.kind === 'file') ringDoorbell(this.options.engine.location, 'ready');
+    return enqueued;
+  }
+
+  private async fireDue(schedule: CronJobRow, now: number): Promise<number> {
+    const { engine, config, registry, log } = this.options;
+    let expected = schedule.nextRunAt!;
+    const plan = planFires(schedule.cron, schedule.timezone, expected, now, schedule.misfire, config.cronMisfireGraceMs);
+    /** Claims one step of the schedule; resolves with whether this poller won it, and the job it enqueued. */
+    const fire = async (fireAt: number | null, nextRunAt: number | null, missed: number) => {
+      const jobClass = registry.get(schedule.jobName);
+      let job = null;
+      if (fireAt !== null && jobClass) {
+        try {
+          job = buildNewJob(jobClass, JSON.parse(schedule.params), { idempotencyKey: `cron:${schedule.name}:${fireAt}` }, config, now);
+          job.scheduleName = schedule.name;
+        } catch (error) {
+          log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: ${describeError(error).message}`);
+        }
+      } else if (fireAt !== null) {
+        log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: no job named "${schedule.jobName}" is registered`);
+      }
+      const dropped = missed + (fireAt !== null && !job ? 1 : 0);
+      const won = await fireSchedule(engine, { name: schedule.name, expectedNextRunAt: expected, nextRunAt, job, fireAt: job ? fireAt : null, missed: dropped, now });
+      return { won, job: won ? job : null };
+    };
+
+    if (plan.missed > 0 && schedule.misfire === 'skip') {
+      const resumeAt = plan.fires[0] ?? plan.next;
+      if (!(await fire(null, resumeAt, plan.missed)).won) return 0; // another poller is on it
+      log.info(`schedule ${schedule.name}: skipped ${plan.missed >= 10_000 ? '10000+' : plan.missed} missed fire(s) (misfire policy skip)`);
+      if (resumeAt === null) return 0;
+      expected = resumeAt;
+    }
+    let enqueued = 0;
+    for (let i = 0; i < plan.fires.length; i++) {
+      const fireAt = plan.fires[i];
+      const nextRunAt = plan.fires[i + 1] ?? plan.next;
+      const missed = i === 0 && schedule.misfire === 'run-once' ? plan.missed : 0;
+      const { won, job } = await fire(fireAt, nextRunAt, missed);
+      if (!won) break; // another poller took this fire and moves on from here
+      if (job) {
+        enqueued += 1;
+        jobEvents.emit('job.enqueued', { jobId: job.id, jobName: job.name, queue: job.queue, runAt: job.runAt });
+        log.info(`schedule ${schedule.name}: fired for ${iso(fireAt)}: job ${job.id}`);
+      }
+      if (nextRunAt === null) break;
+      expected = nextRunAt;
+    }
+    return enqueued;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp.wake();
+    await this.loopDone;
+    await this.doorbell?.close();
+    this.options.log.info(`cron poller ${this.id} stopped`);
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();

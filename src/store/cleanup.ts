@@ -1,0 +1,34 @@
+import type { Engine } from '../db/engine';
+
+/** Rows deleted per transaction, so cleanup never holds the write lock for long. */
+const chunkSize = 1_000;
+
+/**
+ * Deletes jobs in `states` that finished before `finishedBefore`, with their
+ * attempts and progress rows, a chunk per write batch (the three deletes of a
+ * chunk pick the same jobs in the same transaction). Returns how many jobs it
+ * deleted. Never touches pending or running jobs.
+ */
+export async function deleteFinishedJobs(engine: Engine, states: FinishedState[], finishedBefore: number): Promise<number> {
+  let deleted = 0;
+  for (const state of states) deleted += await deleteFinished(engine, state, finishedBefore);
+  return deleted;
+}
+
+type FinishedState = 'completed' | 'failed' | 'cancelled';
+
+async function deleteFinished(engine: Engine, state: FinishedState, finishedBefore: number): Promise<number> {
+  const chunk = `SELECT id FROM jobs INDEXED BY jobs_finished_idx WHERE state = ? AND completed_at < ?
+    ORDER BY completed_at LIMIT ${chunkSize}`;
+  const args = [state, finishedBefore];
+  let deleted = 0;
+  for (;;) {
+    const [, , rows] = await engine.batch([
+      { sql: `DELETE FROM job_attempts WHERE job_id IN (${chunk})`, args },
+      { sql: `DELETE FROM job_progress WHERE job_id IN (${chunk})`, args },
+      { sql: `DELETE FROM jobs WHERE id IN (${chunk}) RETURNING id`, args },
+    ]);
+    deleted += rows.length;
+    if (rows.length < chunkSize) return deleted;
+  }
+}
