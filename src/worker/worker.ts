@@ -45,6 +45,7 @@ export class Worker {
   private checkpointer?: Checkpointer;
   private stopping = false;
   private nextDueAt = 0;
+  private dueCheckedAt = 0;
   private loopDone?: Promise<void>;
   private stopped?: Promise<void>;
 
@@ -116,10 +117,15 @@ export class Worker {
     await Promise.all(this.running.values());
   }
 
-  /** Scheduled jobs that came due join the claim index; checked only when one is known to be due. */
+  /**
+   * Scheduled jobs that came due join the claim index. Checked when one is
+   * known to be due, and at least once per poll interval, since jobs delayed
+   * or retried by other processes (or over a remote connection) ring no bell.
+   */
   private async promoteDueJobs(): Promise<void> {
     const now = Date.now();
-    if (now < this.nextDueAt) return;
+    if (now < this.nextDueAt && now - this.dueCheckedAt < this.options.config.pollIntervalMs) return;
+    this.dueCheckedAt = now;
     await promoteDueJobs(this.options.engine, now);
     this.nextDueAt = (await nextScheduledAt(this.options.engine)) ?? Number.POSITIVE_INFINITY;
   }

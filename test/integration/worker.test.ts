@@ -84,6 +84,22 @@ describe('a worker process', () => {
     await (await db.engine()).run(`UPDATE jobs SET state = 'cancelled' WHERE id = ?`, [id]); // keep it from the next test
   });
 
+  it('runs a delayed job that no doorbell announced once it comes due (found by the poll)', async () => {
+    const worker = spawnWorker(workerEnv({ JOBS_POLL_INTERVAL_MS: '200' }));
+    await worker.waitForOutput('started');
+    // Written straight to the table, as a process on another machine would: no ring reaches the worker.
+    const { enqueueJobs } = await import('@/store/enqueue');
+    const { newJobId } = await import('@/core/ids');
+    const id = newJobId();
+    const now = Date.now();
+    await enqueueJobs(await db.engine(), [{
+      id, name: 'demo', queue: 'default', priority: 0, params: '{"steps":1,"delayMs":1}', maxAttempts: 1,
+      backoff: null, timeoutMs: 10_000, runAt: now + 300, idempotencyKey: null,
+    }], now);
+    await waitFor(async () => (await stateOf(id)) === 'completed', 'the delayed job to complete');
+    expect(await stopProcess(worker)).toBe(0);
+  });
+
   it('--drain exits 0 once nothing is runnable', async () => {
     const ids = await DemoJob.laterMany([{ steps: 1, delayMs: 1 }, { steps: 1, delayMs: 1 }, { steps: 1, delayMs: 1 }]);
     const { spawnProcess, root } = await import('../helpers/processes');

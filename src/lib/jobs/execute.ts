@@ -43,7 +43,15 @@ export async function executeAttempt(jobClass: JobClass, rawParams: unknown, run
   if (run.stop?.aborted) onStop();
   run.stop?.addEventListener('abort', onStop, { once: true });
 
-  const instance = new jobClass();
+  let instance: Job<unknown, unknown>;
+  try {
+    instance = new jobClass();
+  } catch (error) {
+    timers.forEach(clearTimeout);
+    run.stop?.removeEventListener('abort', onStop);
+    const outcome: Outcome = { kind: 'failed', error: describeError(error), retryable: false };
+    return { outcome, logs, startedAt, durationMs: Date.now() - startedAt };
+  }
   const context: JobContext = {
     jobId: run.jobId,
     jobName: run.jobName,
