@@ -8,6 +8,12 @@ import { priorityLabel } from '../core/priority';
 
 /** The CLI's only renderer: commands hand it data, it returns text for people. */
 
+/** cli-table3 colours its borders on its own; follow chalk, so pipes and NO_COLOR get plain text. */
+function tableStyle(boldHead = true): { head: string[]; border: string[] } {
+  const colour = chalk.level > 0;
+  return { head: colour && boldHead ? ['bold'] : [], border: colour ? ['grey'] : [] };
+}
+
 const stateColour: Record<string, (s: string) => string> = {
   pending: chalk.yellow,
   scheduled: chalk.cyan,
@@ -27,7 +33,7 @@ const time = (ms: number | null) => (ms == null ? chalk.gray('-') : new Date(ms)
 
 export function renderJobTable(jobs: JobRow[]): string {
   if (jobs.length === 0) return chalk.gray('No jobs match.');
-  const table = new Table({ head: ['id', 'name', 'queue', 'state', 'priority', 'attempts', 'progress', 'created'], style: { head: ['bold'] } });
+  const table = new Table({ head: ['id', 'name', 'queue', 'state', 'priority', 'attempts', 'progress', 'created'], style: tableStyle() });
   for (const job of jobs) {
     table.push([job.id, job.name, job.queue, stateLabel(job), priorityLabel(job.priority), `${job.attempts}/${job.maxAttempts}`, `${job.progress}%`, time(job.createdAt)]);
   }
@@ -35,7 +41,7 @@ export function renderJobTable(jobs: JobRow[]): string {
 }
 
 export function renderTypes(rows: { name: string; className: string; queue: string; priority: number; maxAttempts: number; timeoutMs: number; schedule: string | null }[]): string {
-  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'schedule'], style: { head: ['bold'] } });
+  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'schedule'], style: tableStyle() });
   for (const r of rows) table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs), r.schedule ?? chalk.gray('-')]);
   return table.toString();
 }
@@ -43,7 +49,7 @@ export function renderTypes(rows: { name: string; className: string; queue: stri
 const json = (text: string | null) => (text == null ? chalk.gray('-') : JSON.stringify(JSON.parse(text), null, 2));
 
 export function renderJobDetail(job: JobDetail): string {
-  const facts = new Table({ style: { head: [] } });
+  const facts = new Table({ style: tableStyle(false) });
   const lock = job.lockedBy ? `${job.lockedBy} until ${time(job.lockedUntil)}` : chalk.gray('-');
   facts.push(
     { id: job.id }, { name: job.name }, { queue: job.queue }, { state: stateLabel(job) },
@@ -57,7 +63,7 @@ export function renderJobDetail(job: JobDetail): string {
   if (job.result != null) parts.push(`${chalk.bold('result')}\n${json(job.result)}`);
   if (job.error) parts.push(`${chalk.bold('error')}\n${chalk.red(job.error)}`);
   if (job.attemptHistory.length) {
-    const attempts = new Table({ head: ['#', 'outcome', 'worker', 'started', 'took', 'error'], style: { head: ['bold'] }, wordWrap: true, colWidths: [null, null, null, null, null, 50] as number[] });
+    const attempts = new Table({ head: ['#', 'outcome', 'worker', 'started', 'took', 'error'], style: tableStyle(), wordWrap: true, colWidths: [null, null, null, null, null, 50] as number[] });
     for (const a of job.attemptHistory) {
       attempts.push([a.attempt, (stateColour[a.outcome] ?? chalk.red)(a.outcome), a.workerId ?? '-', time(a.startedAt), formatDuration(a.finishedAt - a.startedAt), a.error ?? '']);
     }
@@ -93,7 +99,7 @@ export function dim(text: string): string {
 
 export function renderSchedules(rows: CronJobRow[]): string {
   if (rows.length === 0) return chalk.gray('No schedules.');
-  const table = new Table({ head: ['name', 'job', 'cron', 'timezone', 'enabled', 'next run', 'last run', 'runs (ok/failed/missed)'], style: { head: ['bold'] } });
+  const table = new Table({ head: ['name', 'job', 'cron', 'timezone', 'enabled', 'next run', 'last run', 'runs (ok/failed/missed)'], style: tableStyle() });
   for (const s of rows) {
     table.push([chalk.bold(s.name), s.jobName, s.cron, s.timezone, s.enabled ? chalk.green('yes') : chalk.gray('no'), s.enabled ? time(s.nextRunAt) : chalk.gray('-'), time(s.lastRunAt), `${s.runsTotal} (${s.runsCompleted}/${s.runsFailed}/${s.runsMissed})`]);
   }
@@ -101,7 +107,7 @@ export function renderSchedules(rows: CronJobRow[]): string {
 }
 
 export function renderSchedule(s: CronJobRow, recent: JobRow[]): string {
-  const facts = new Table({ style: { head: [] } });
+  const facts = new Table({ style: tableStyle(false) });
   facts.push(
     { name: s.name }, { job: s.jobName }, { cron: s.cron }, { timezone: s.timezone }, { description: s.description ?? '-' },
     { enabled: s.enabled ? 'yes' : 'no' }, { 'misfire policy': s.misfire }, { source: s.source },
