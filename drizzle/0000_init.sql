@@ -66,7 +66,8 @@ CREATE TABLE `jobs` (
 	`locked_by` text,
 	`locked_until` integer,
 	`idempotency_key` text,
-	`schedule_name` text
+	`schedule_name` text,
+	`cancel_requested` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `jobs_claim_idx` ON `jobs` (priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint

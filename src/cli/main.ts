@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, errorSurface, isJobsError, JobsError } from '../core/errors';
 import { closeEngine } from '../db/client';
+import { cancelCommand } from './commands/cancel';
 import { cleanupCommand } from './commands/cleanup';
 import { cronCommand } from './commands/cron';
 import { enqueueCommand } from './commands/enqueue';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
+import { retryCommand } from './commands/retry';
 import { runJobNow, runNowUsage } from './commands/run-now';
 import { scheduleCommand } from './commands/schedule';
 import { statusCommand } from './commands/status';
@@ -19,6 +21,8 @@ const commands: Record<string, Command> = {
   list: listCommand,
   status: statusCommand,
   enqueue: enqueueCommand,
+  retry: retryCommand,
+  cancel: cancelCommand,
   worker: workerCommand,
   schedule: scheduleCommand,
   cron: cronCommand,
@@ -40,6 +44,7 @@ export function helpText(): string {
     '  bin/jobs enqueue demo --param steps=20 --priority high --delay 30s',
     '  bin/jobs list --status failed --limit 10',
     '  bin/jobs status 019a885b --watch',
+    '  bin/jobs retry --failed --name demo --show',
     '  bin/jobs worker --queue mail,default --concurrency 10',
     '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
     '  bin/jobs cleanup --completed-older-than 12h',

@@ -13,9 +13,12 @@ import path from 'node:path';
  * wake-up for a remote database, whose writers may be on other machines.
  */
 
-/** What a ring announces, one byte each: new due work, work scheduled for later, or changed cron schedules. */
-export type RingKind = 'ready' | 'scheduled' | 'schedules';
-const bytes: Record<RingKind, string> = { ready: '!', scheduled: 's', schedules: 'c' };
+/**
+ * What a ring announces, one byte each: new due work, work scheduled for
+ * later, changed cron schedules, or a running job someone cancelled.
+ */
+export type RingKind = 'ready' | 'scheduled' | 'schedules' | 'cancel';
+const bytes: Record<RingKind, string> = { ready: '!', scheduled: 's', schedules: 'c', cancel: 'x' };
 const kindOf = new Map(Object.entries(bytes).map(([kind, byte]) => [byte.charCodeAt(0), kind as RingKind]));
 
 /** Kept short and in the temp folder: unix socket paths are limited to 107 bytes. */

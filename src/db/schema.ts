@@ -31,6 +31,8 @@ export const jobs = sqliteTable(
     idempotencyKey: text('idempotency_key'),
     /** The cron schedule that enqueued it, if any. */
     scheduleName: text('schedule_name'),
+    /** 1 once someone cancelled it while it ran: its worker aborts it at the next heartbeat. */
+    cancelRequested: integer('cancel_requested').notNull().default(0),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.

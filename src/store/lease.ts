@@ -1,19 +1,28 @@
 import type { Engine } from '../db/engine';
 
+export interface Renewal {
+  /** Jobs the worker still owns: one it runs that is missing here was taken from it. */
+  owned: Set<string>;
+  /** Owned jobs someone cancelled: the worker should abort them. */
+  cancelRequested: Set<string>;
+}
+
 /**
  * Extends the lease of every job this worker still owns to `now + leaseMs`
- * and records the worker's heartbeat, in one batch. Returns the ids it still
- * owns: a job the worker runs that is missing here was taken from it.
+ * and records the worker's heartbeat, in one batch.
  */
-export async function renewLeases(engine: Engine, args: { workerId: string; now: number; leaseMs: number }): Promise<Set<string>> {
+export async function renewLeases(engine: Engine, args: { workerId: string; now: number; leaseMs: number }): Promise<Renewal> {
   const [renewed] = await engine.batch([
     {
-      sql: `UPDATE jobs INDEXED BY jobs_owner_idx SET locked_until = ? WHERE state = 'running' AND locked_by = ? RETURNING id`,
+      sql: `UPDATE jobs INDEXED BY jobs_owner_idx SET locked_until = ? WHERE state = 'running' AND locked_by = ? RETURNING id, cancel_requested`,
       args: [args.now + args.leaseMs, args.workerId],
     },
     { sql: `UPDATE workers SET last_heartbeat_at = ? WHERE id = ?`, args: [args.now, args.workerId] },
   ]);
-  return new Set(renewed.map((r) => String(r.id)));
+  return {
+    owned: new Set(renewed.map((r) => String(r.id))),
+    cancelRequested: new Set(renewed.filter((r) => Number(r.cancel_requested) === 1).map((r) => String(r.id))),
+  };
 }
 
 export interface ReapedJob {

@@ -65,7 +65,8 @@ export class Worker {
     await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, now: Date.now() });
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
-        if (kinds.has('schedules') && kinds.size === 1) return; // cron's business
+        if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
+        if (!kinds.has('ready') && !kinds.has('scheduled')) return; // nothing new to claim
         if (kinds.has('scheduled')) this.nextDueAt = 0;
         this.wakeUp.wake();
       });

@@ -180,3 +180,39 @@ describe('.executeFromDatabase()', () => {
     await expect(GreetJob.executeFromDatabase(retried)).rejects.toThrow(/is a picky job, not greet/);
   });
 });
+
+describe('timeouts', () => {
+  it('aborts the signal at the timeout; a job that ignores it is abandoned after a grace and its late result ignored', async () => {
+    let sawAbort = false;
+    const Polite = createJob('polite-sleeper', async (_: Record<string, never>, ctx) => {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        ctx.signal.addEventListener('abort', () => {
+          sawAbort = true;
+          clearTimeout(timer);
+          reject(ctx.signal.reason);
+        });
+      });
+    }, { timeout: 50 });
+    const polite = await Polite.now({}).catch((e) => e);
+    expect(sawAbort).toBe(true);
+    expect(polite.metadata).toMatchObject({ status: 'failed', error: 'Job timed out after 50 ms' });
+
+    const Stubborn = createJob('stubborn', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // ignores its signal
+      return 'too late';
+    }, { timeout: 50 });
+    const stubborn = await Stubborn.now({}).catch((e) => e);
+    expect(stubborn).toBeInstanceOf(JobFailedError);
+    expect(stubborn.metadata.error).toBe('Job timed out after 50 ms');
+  });
+
+  it('a timed-out attempt of a stored job is retried while attempts remain', async () => {
+    const Slow = createJob('slow-stored', async () => new Promise((resolve) => setTimeout(resolve, 1_000)), { timeout: 30, maxAttempts: 2 });
+    const id = await Slow.later({});
+    await expect(Slow.executeFromDatabase(id)).rejects.toThrow(/will be retried: Job timed out after 30 ms/);
+    const detail = await getJobDetail(await db.engine(), id);
+    expect(detail).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(detail.attemptHistory.map((a) => a.outcome)).toEqual(['timed_out']);
+  });
+});

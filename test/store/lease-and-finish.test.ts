@@ -47,7 +47,7 @@ describe('leases', () => {
     // worker-a wakes up: every write it tries is refused and changes nothing.
     expect(await recordProgress(engine, { jobId: j.id, workerId: 'worker-a', percent: 50, message: 'stale', now: t0 + 3 })).toBe(false);
     expect(await completeJob(engine, { jobId: j.id, workerId: 'worker-a' }, { result: '"stale"', now: t0 + 4, logs: [] })).toBe(false);
-    expect(await renewLeases(engine, { workerId: 'worker-a', now: t0 + 5, leaseMs })).toEqual(new Set());
+    expect((await renewLeases(engine, { workerId: 'worker-a', now: t0 + 5, leaseMs })).owned).toEqual(new Set());
 
     expect(await completeJob(engine, { jobId: j.id, workerId: 'worker-b' }, { result: '"fresh"', now: t0 + 6, logs: [] })).toBe(true);
     const detail = await getJobDetail(engine, j.id);
@@ -80,7 +80,7 @@ describe('leases', () => {
     await enqueueJobs(engine, [mine, theirs], t0);
     await claimOne(engine, 'me', t0);
     await claimOne(engine, 'them', t0);
-    expect(await renewLeases(engine, { workerId: 'me', now: t0 + 900, leaseMs })).toEqual(new Set([mine.id]));
+    expect((await renewLeases(engine, { workerId: 'me', now: t0 + 900, leaseMs })).owned).toEqual(new Set([mine.id]));
     const reaped = await reapExpiredLeases(engine, t0 + 1_500);
     expect(reaped.map((r) => r.id)).toEqual([theirs.id]);
     expect((await getJobDetail(engine, mine.id)).lockedUntil).toBe(t0 + 1_900);

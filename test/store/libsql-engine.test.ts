@@ -44,7 +44,7 @@ describe('the libSQL client engine', () => {
     const claimed = await claimJobs(engine, { workerId: 'w', queues: [], limit: 5, now: t0, leaseMs: 1000 });
     expect(claimed.map((j) => j.id).sort()).toEqual([a.id, keyed.id].sort());
     expect(await recordProgress(engine, { jobId: a.id, workerId: 'w', percent: 30, message: 'm', now: t0 })).toBe(true);
-    expect(await renewLeases(engine, { workerId: 'w', now: t0 + 500, leaseMs: 1000 })).toEqual(new Set([a.id, keyed.id]));
+    expect(await renewLeases(engine, { workerId: 'w', now: t0 + 500, leaseMs: 1000 })).toEqual({ owned: new Set([a.id, keyed.id]), cancelRequested: new Set() });
     expect(await completeJob(engine, { jobId: a.id, workerId: 'w' }, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBe(true);
     expect(await completeJob(engine, { jobId: a.id, workerId: 'w' }, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBe(false);
 

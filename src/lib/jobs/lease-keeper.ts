@@ -1,5 +1,5 @@
 import { heartbeatIntervalMs } from '../../config/defaults';
-import { LeaseLostError } from '../../core/errors';
+import { JobCancelledError, LeaseLostError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
 import { renewLeases } from '../../store/lease';
 
@@ -7,7 +7,8 @@ import { renewLeases } from '../../store/lease';
  * Renews the leases of every job one worker runs, in one statement per beat,
  * at half the lease length. A job whose lease the beat no longer finds was
  * taken over (its lease expired while the worker stalled): its signal aborts
- * with a LeaseLostError and its result will not be written.
+ * with a LeaseLostError and its result will not be written. A job someone
+ * cancelled aborts with a JobCancelledError.
  */
 export class LeaseKeeper {
   private readonly held = new Map<string, { controller: AbortController; since: number }>();
@@ -46,10 +47,13 @@ export class LeaseKeeper {
   private async renew(): Promise<void> {
     const startedAt = Date.now();
     try {
-      const stillOwned = await renewLeases(this.engine, { workerId: this.workerId, now: startedAt, leaseMs: this.leaseMs });
+      const { owned, cancelRequested } = await renewLeases(this.engine, { workerId: this.workerId, now: startedAt, leaseMs: this.leaseMs });
       for (const [jobId, entry] of this.held) {
-        // A job claimed while this beat was in flight may be missing from its answer without being lost.
-        if (entry.since <= startedAt && !stillOwned.has(jobId)) {
+        if (cancelRequested.has(jobId)) {
+          this.held.delete(jobId);
+          entry.controller.abort(new JobCancelledError());
+        } else if (entry.since <= startedAt && !owned.has(jobId)) {
+          // (A job claimed while this beat was in flight may be missing from its answer without being lost.)
           this.held.delete(jobId);
           entry.controller.abort(new LeaseLostError(jobId));
         }

@@ -1,0 +1,50 @@
+import { defaults } from '../../config/defaults';
+import { JobsError } from '../../core/errors';
+import { getEngine } from '../../db/client';
+import { ringDoorbell } from '../../db/doorbell';
+import { retryJobs } from '../../store/admin';
+import { getJob, listJobs, resolveJobId } from '../../store/queries';
+import { intOption, parseCommand } from '../args';
+import { renderJobTable, success } from '../format';
+import type { Command } from '../io';
+
+const usage = 'bin/jobs retry <id-or-prefix> | bin/jobs retry --failed [--name N] [--queue Q] [--limit 10] [--show] [--json]';
+
+export const retryCommand: Command = {
+  summary: 'put a failed or cancelled job (or the newest failed ones) back to pending with fresh attempts',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommand(argv, {
+      failed: { type: 'boolean' }, name: { type: 'string' }, queue: { type: 'string' }, limit: { type: 'string' },
+      show: { type: 'boolean' }, json: { type: 'boolean' },
+    }, usage);
+    const engine = await getEngine();
+    if (Boolean(values.failed) === positionals.length > 0 || positionals.length > 1) {
+      throw new JobsError('usage', `Give one job id, or --failed.\nUsage: ${usage}`);
+    }
+    let ids: string[];
+    if (values.failed) {
+      const jobs = await listJobs(engine, { state: 'failed', name: values.name, queue: values.queue, limit: intOption(values.limit, 'limit', 10) });
+      if (values.show) {
+        io.out(values.json ? JSON.stringify(jobs.map((j) => j.id)) : renderJobTable(jobs));
+        return 0;
+      }
+      ids = jobs.map((j) => j.id);
+    } else {
+      ids = [await resolveJobId(engine, positionals[0])];
+      const job = await getJob(engine, ids[0]);
+      if (job && job.state !== 'failed' && job.state !== 'cancelled') {
+        throw new JobsError('conflict', `Job ${job.id} is ${job.state}; only a failed or cancelled job can be retried`);
+      }
+    }
+    const retried = await retryJobs(engine, ids, Date.now());
+    if (retried.length && engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+    const skipped = ids.filter((id) => !retried.includes(id));
+    if (values.json) io.out(JSON.stringify({ retried, skipped }));
+    else {
+      io.out(retried.length ? `${success('retrying')} ${retried.length} job(s):\n  ${retried.join('\n  ')}` : 'No job to retry.');
+      if (skipped.length) io.out(`Left as they are (a live job holds their idempotency key, or they changed meanwhile):\n  ${skipped.join('\n  ')}`);
+    }
+    return skipped.length && !values.failed ? 1 : 0;
+  },
+};
