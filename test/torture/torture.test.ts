@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { useTempDatabase } from '../helpers/db';
+import { spawnWorker, stopProcess, waitFor, type Spawned } from '../helpers/processes';
+import { DemoJob } from '@/jobs';
+
+// Real worker processes on one database file, many jobs, and failures on purpose.
+const db = useTempDatabase();
+const random = (n: number) => Math.floor(Math.random() * n);
+const pick = <T>(list: T[]) => list[random(list.length)];
+
+interface JobFacts {
+  id: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  params: string;
+  completed_attempts: number;
+  attempt_rows: number;
+  after_completion: number;
+}
+
+/** Every job with its attempt rows summed up, and attempts that started after its completed one. */
+async function facts(queuePrefix: string): Promise<JobFacts[]> {
+  const engine = await db.engine();
+  return engine.all<JobFacts>(
+    `SELECT j.id, j.state, j.attempts, j.max_attempts, j.params,
+       (SELECT count(*) FROM job_attempts a WHERE a.job_id = j.id AND a.outcome = 'completed') AS completed_attempts,
+       (SELECT count(*) FROM job_attempts a WHERE a.job_id = j.id) AS attempt_rows,
+       (SELECT count(*) FROM job_attempts a, job_attempts c WHERE a.job_id = j.id AND c.job_id = j.id
+          AND c.outcome = 'completed' AND a.attempt > c.attempt) AS after_completion
+     FROM jobs j WHERE j.queue LIKE ?`,
+    [`${queuePrefix}%`],
+  );
+}
+const unfinished = async (queuePrefix: string) =>
+  Number((await (await db.engine()).all<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE queue LIKE ? AND state IN ('pending', 'running')`, [`${queuePrefix}%`]))[0].n);
+
+describe('torture', () => {
+  it('4 workers, 5,000 jobs with random priorities, queues, delays and failures: each ends exactly once, attempts match the failures', async () => {
+    const queues = ['t1-a', 't1-b', 't1-c'];
+    const plan = Array.from({ length: 5_000 }, () => ({
+      params: { steps: random(2), delayMs: random(3), failTimes: pick([0, 0, 0, 1, 2, 3]) },
+      queue: pick(queues),
+      priority: random(21) - 10,
+      delay: pick([0, 0, 0, 50, 300, 1_000]),
+    }));
+    const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '8', JOBS_POLL_INTERVAL_MS: '200' };
+    const workers: Spawned[] = [
+      spawnWorker(env),
+      spawnWorker(env),
+      spawnWorker({ ...env, JOBS_QUEUES: 't1-a,t1-b' }),
+      spawnWorker({ ...env, JOBS_QUEUES: 't1-c' }),
+    ];
+    await Promise.all(workers.map((w) => w.waitForOutput('started')));
+    // Enqueued while the workers run, in chunks, one call per job for a fifth of them.
+    for (let i = 0; i < plan.length; i += 250) {
+      const chunk = plan.slice(i, i + 250);
+      await Promise.all(chunk.map((p, k) =>
+        k % 5 === 0
+          ? DemoJob.later(p.params, { queue: p.queue, priority: p.priority, delay: p.delay, maxAttempts: 3 })
+          : DemoJob.laterMany([p.params], { queue: p.queue, priority: p.priority, delay: p.delay, maxAttempts: 3 })));
+    }
+    await waitFor(async () => (await unfinished('t1-')) === 0, 'every job to end', 180_000, 250);
+    for (const w of workers) expect(await stopProcess(w)).toBe(0);
+
+    const rows = await facts('t1-');
+    expect(rows).toHaveLength(5_000);
+    for (const row of rows) {
+      const { failTimes } = JSON.parse(row.params) as { failTimes: number };
+      const expected = failTimes < 3 ? { state: 'completed', attempts: failTimes + 1, completed_attempts: 1 } : { state: 'failed', attempts: 3, completed_attempts: 0 };
+      expect({ id: row.id, state: row.state, attempts: row.attempts, completed_attempts: row.completed_attempts }).toEqual({ id: row.id, ...expected });
+      expect(row.attempt_rows).toBe(row.attempts);
+      expect(row.after_completion).toBe(0);
+    }
+    for (const w of workers) {
+      expect(w.output()).not.toMatch(/error:/); // no SQLITE_BUSY or anything else reached a worker's log
+      expect(w.output()).not.toMatch(/lost /);
+    }
+  });
+
+  it('kill -9 of random workers, again and again, with replacements: every job still ends, at least once, nothing lost', async () => {
+    const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '4', JOBS_LEASE_MS: '1000', JOBS_POLL_INTERVAL_MS: '200' };
+    const ids = await DemoJob.laterMany(Array.from({ length: 600 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2', maxAttempts: 50 });
+    let workers = Array.from({ length: 4 }, () => spawnWorker(env));
+    let kills = 0;
+    while ((await unfinished('t2')) > 0 && kills < 40) {
+      await new Promise((r) => setTimeout(r, 400));
+      const victim = pick(workers);
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      kills += 1;
+      workers = [...workers.filter((w) => w !== victim), spawnWorker(env)];
+    }
+    await waitFor(async () => (await unfinished('t2')) === 0, 'every job to end after the kills', 120_000, 250);
+    await Promise.all(workers.map((w) => w.waitForOutput('started'))); // a worker still starting has no SIGTERM handler yet
+    for (const w of workers) expect(await stopProcess(w)).toBe(0);
+
+    expect(kills).toBeGreaterThan(3);
+    const rows = await facts('t2');
+    expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+    for (const row of rows) {
+      expect({ id: row.id, state: row.state, completed_attempts: row.completed_attempts, after: row.after_completion }).toEqual({ id: row.id, state: 'completed', completed_attempts: 1, after: 0 });
+      expect(row.attempt_rows).toBe(row.attempts); // every attempt recorded, the lost ones too
+    }
+  });
+});
