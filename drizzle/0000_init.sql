@@ -73,11 +73,17 @@ CREATE TABLE `jobs` (
 CREATE INDEX `jobs_claim_idx` ON `jobs` (priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint
 CREATE INDEX `jobs_queue_claim_idx` ON `jobs` (`queue`,priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint
 CREATE INDEX `jobs_due_idx` ON `jobs` (`run_at`) WHERE state = 'pending' AND scheduled = 1;--> statement-breakpoint
+CREATE INDEX `jobs_paused_idx` ON `jobs` (`queue`) WHERE state = 'pending' AND scheduled = 2;--> statement-breakpoint
 CREATE INDEX `jobs_lease_idx` ON `jobs` (`locked_until`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`locked_by`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_name_idx` ON `jobs` (`name`,`id`);--> statement-breakpoint
 CREATE INDEX `jobs_finished_idx` ON `jobs` (`state`,`completed_at`) WHERE completed_at IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_idempotency_idx` ON `jobs` (`idempotency_key`) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running');--> statement-breakpoint
+CREATE TABLE `paused_queues` (
+	`queue` text PRIMARY KEY NOT NULL,
+	`paused_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `workers` (
 	`id` text PRIMARY KEY NOT NULL,
 	`host` text NOT NULL,

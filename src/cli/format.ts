@@ -18,13 +18,14 @@ const stateColour: Record<string, (s: string) => string> = {
   pending: chalk.yellow,
   scheduled: chalk.cyan,
   retrying: chalk.magenta,
+  paused: chalk.gray,
   running: chalk.blue,
   completed: chalk.green,
   failed: chalk.red,
   cancelled: chalk.gray,
 };
 
-export function stateLabel(job: { state: JobState; attempts: number; runAt: number }): string {
+export function stateLabel(job: { state: JobState; attempts: number; runAt: number; scheduled?: number }): string {
   const label = displayState(job, Date.now());
   return (stateColour[label] ?? ((s: string) => s))(label);
 }
@@ -115,4 +116,11 @@ export function renderSchedule(s: CronJobRow, recent: JobRow[]): string {
     { runs: `${s.runsTotal} total, ${s.runsCompleted} completed, ${s.runsFailed} failed, ${s.runsMissed} missed` },
   );
   return [facts.toString(), `${chalk.bold('params')}\n${json(s.params)}`, `${chalk.bold('recent jobs')}\n${renderJobTable(recent)}`].join('\n\n');
+}
+
+export function renderQueues(rows: { queue: string; paused: boolean; pending: number; running: number }[]): string {
+  if (rows.length === 0) return chalk.gray('No queue has live jobs or is paused.');
+  const table = new Table({ head: ['queue', 'state', 'pending', 'running'], style: tableStyle() });
+  for (const q of rows) table.push([chalk.bold(q.queue), q.paused ? chalk.yellow('paused') : chalk.green('active'), q.pending, q.running]);
+  return table.toString();
 }

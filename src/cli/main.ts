@@ -7,6 +7,7 @@ import { cronCommand } from './commands/cron';
 import { enqueueCommand } from './commands/enqueue';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
+import { queuesCommand } from './commands/queues';
 import { retryCommand } from './commands/retry';
 import { runJobNow, runNowUsage } from './commands/run-now';
 import { scheduleCommand } from './commands/schedule';
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   enqueue: enqueueCommand,
   retry: retryCommand,
   cancel: cancelCommand,
+  queues: queuesCommand,
   worker: workerCommand,
   schedule: scheduleCommand,
   cron: cronCommand,

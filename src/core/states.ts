@@ -25,12 +25,13 @@ export function isJobState(value: string): value is JobState {
 }
 
 /**
- * The label people see: `pending` refined into scheduled (waiting for its time)
- * or retrying (waiting after a failed attempt).
+ * The label people see: `pending` refined into paused (its queue is paused),
+ * scheduled (waiting for its time) or retrying (waiting after a failed attempt).
  * @example displayState({ state: 'pending', attempts: 1, runAt: Date.now() + 5000 }, Date.now()) // 'retrying'
  */
-export function displayState(job: { state: JobState; attempts: number; runAt: number }, now: number): string {
+export function displayState(job: { state: JobState; attempts: number; runAt: number; scheduled?: number }, now: number): string {
   if (job.state !== 'pending') return job.state;
+  if (job.scheduled === 2) return 'paused';
   if (job.attempts > 0) return 'retrying';
   return job.runAt > now ? 'scheduled' : 'pending';
 }

@@ -10,7 +10,10 @@ export const jobs = sqliteTable(
     name: text('name').notNull(),
     queue: text('queue').notNull().default('default'),
     state: text('state').$type<JobState>().notNull(),
-    /** 1 while a pending job waits for its run_at; workers promote due jobs to 0, the only ones a claim sees. */
+    /**
+     * Where a pending job waits: 0 in the claim index (the only ones a claim sees), 1 for its
+     * run_at (workers promote it when due), 2 while its queue is paused (resume moves it back).
+     */
     scheduled: integer('scheduled').notNull().default(0),
     priority: integer('priority').notNull().default(0),
     params: text('params').notNull(), // JSON
@@ -40,6 +43,8 @@ export const jobs = sqliteTable(
     index('jobs_queue_claim_idx').on(t.queue, sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 0`),
     // Promotion of scheduled jobs that came due, and the next due time.
     index('jobs_due_idx').on(t.runAt).where(sql`state = 'pending' AND scheduled = 1`),
+    // A paused queue's jobs, for resume.
+    index('jobs_paused_idx').on(t.queue).where(sql`state = 'pending' AND scheduled = 2`),
     // Expired leases, and one worker's jobs for its heartbeat.
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`state = 'running'`),
     index('jobs_owner_idx').on(t.lockedBy).where(sql`state = 'running'`),
@@ -111,6 +116,12 @@ export const cronJobs = sqliteTable(
   },
   (t) => [index('cron_jobs_next_idx').on(t.nextRunAt).where(sql`enabled = 1`)],
 );
+
+/** Queues no worker takes jobs from until they are resumed. */
+export const pausedQueues = sqliteTable('paused_queues', {
+  queue: text('queue').primaryKey(),
+  pausedAt: integer('paused_at').notNull(),
+});
 
 export const workers = sqliteTable(
   'workers',

@@ -1,5 +1,6 @@
 import type { Engine } from '../db/engine';
 import { JobsError } from '../core/errors';
+import { readyUnlessPaused } from './rows';
 
 /**
  * Cancels a job: a pending one at once (-> cancelled); a running one is
@@ -32,7 +33,7 @@ export async function cancelJob(engine: Engine, id: string, now: number): Promis
 export async function retryJobs(engine: Engine, ids: string[], now: number): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await engine.all<{ id: string }>(
-    `UPDATE OR IGNORE jobs SET state = 'pending', scheduled = 0, run_at = ?, max_attempts = attempts + max_attempts,
+    `UPDATE OR IGNORE jobs SET state = 'pending', scheduled = ${readyUnlessPaused}, run_at = ?, max_attempts = attempts + max_attempts,
        completed_at = NULL, result = NULL, cancel_requested = 0, progress = 0, progress_message = NULL
      WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('failed', 'cancelled') RETURNING id`,
     [now, JSON.stringify(ids)],

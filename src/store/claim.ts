@@ -1,6 +1,6 @@
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
-import { jobColumns, toJobRow } from './rows';
+import { jobColumns, readyUnlessPaused, toJobRow } from './rows';
 
 export interface ClaimArgs {
   workerId: string;
@@ -71,7 +71,8 @@ export async function claimJobById(engine: Engine, args: { id: string; workerId:
  * due ones in the claim's index order. Returns how many it moved.
  */
 export async function promoteDueJobs(engine: Engine, now: number): Promise<number> {
-  return engine.run(`UPDATE jobs INDEXED BY jobs_due_idx SET scheduled = 0 WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`, [now]);
+  return engine.run(`UPDATE jobs INDEXED BY jobs_due_idx SET scheduled = ${readyUnlessPaused}
+    WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`, [now]);
 }
 
 /** When the next scheduled job comes due, or null when none waits. */

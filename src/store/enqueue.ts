@@ -22,7 +22,9 @@ export interface NewJob {
 
 export const jobInsertColumns =
   'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name';
-export const jobInsertValues = `?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+// scheduled: waiting for its run_at (1), parked in a paused queue (2), or ready to claim (0).
+export const jobInsertValues = `?, ?, ?, 'pending', CASE WHEN ? > ? THEN 1 WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?) THEN 2 ELSE 0 END,
+  ?, ?, ?, ?, ?, ?, ?, ?, ?`;
 const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
 // With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
 const insertKeyedSql = `${insertSql}
@@ -32,7 +34,7 @@ const insertKeyedSql = `${insertSql}
 /** The values for jobInsertColumns, in order. */
 export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
   return [
-    job.id, job.name, job.queue, job.runAt > now ? 1 : 0, job.priority, job.params,
+    job.id, job.name, job.queue, job.runAt, now, job.queue, job.priority, job.params,
     job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey, job.scheduleName ?? null,
   ];
 }
@@ -44,7 +46,8 @@ function insertStatement(job: NewJob, now: number): Statement {
 /**
  * Inserts jobs as `pending`, all or none, in one write batch (one round trip
  * to a server). A job whose run_at is in the future is marked scheduled and
- * stays out of the claim index until a worker promotes it. Returns each job's
+ * stays out of the claim index until a worker promotes it; one in a paused
+ * queue stays out until the queue is resumed. Returns each job's
  * id in order; for an idempotency key held by a live job, that job's id.
  */
 export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): Promise<string[]> {
@@ -68,7 +71,8 @@ type AnyDrizzle = Pick<BaseSQLiteDatabase<'sync' | 'async', unknown>, 'insert'>;
  */
 export function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): string | Promise<string> {
   const values = {
-    id: job.id, name: job.name, queue: job.queue, state: 'pending' as const, scheduled: job.runAt > now ? 1 : 0,
+    id: job.id, name: job.name, queue: job.queue, state: 'pending' as const,
+    scheduled: job.runAt > now ? 1 : sql<number>`CASE WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ${job.queue}) THEN 2 ELSE 0 END`,
     priority: job.priority, params: job.params, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, runAt: job.runAt, createdAt: now, idempotencyKey: job.idempotencyKey,
     scheduleName: job.scheduleName ?? null,

@@ -1,5 +1,6 @@
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import type { ErrorInfo, LogLine } from '../core/outcome';
+import { readyUnlessPaused } from './rows';
 
 /** Who finishes which attempt: every transition out of running checks this owner. */
 export interface AttemptOwner {
@@ -68,8 +69,8 @@ export function retryJob(
   args: { outcome: 'failed' | 'timed_out' | 'interrupted'; error?: ErrorInfo; runAt: number; now: number; logs: LogLine[] },
 ): Promise<boolean> {
   return finishAttempt(engine, owner, args,
-    `state = 'pending', scheduled = ?, run_at = ?, error = coalesce(?, error)`,
-    [args.runAt > args.now ? 1 : 0, args.runAt, args.error?.message ?? null]);
+    `state = 'pending', scheduled = CASE WHEN ? > ? THEN 1 ELSE ${readyUnlessPaused} END, run_at = ?, error = coalesce(?, error)`,
+    [args.runAt, args.now, args.runAt, args.error?.message ?? null]);
 }
 
 /**

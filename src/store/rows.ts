@@ -14,5 +14,8 @@ function rowMapper<T>(table: Table): (row: Row) => T {
 
 export const toJobRow = rowMapper<JobRow>(jobs);
 
+/** The `scheduled` value of a pending job that is due: 0 (claimable), or 2 while its queue is paused. */
+export const readyUnlessPaused = `CASE WHEN EXISTS (SELECT 1 FROM paused_queues p WHERE p.queue = jobs.queue) THEN 2 ELSE 0 END`;
+
 /** The jobs columns, for RETURNING lists that must match toJobRow. */
 export const jobColumns = Object.values(getTableColumns(jobs)).map((c) => c.name).join(', ');

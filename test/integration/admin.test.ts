@@ -65,3 +65,19 @@ describe('bin/jobs retry', () => {
     expect((await cli('retry', id, '--failed')).code).toBe(2);
   });
 });
+
+describe('bin/jobs queues', () => {
+  it('a paused queue is honoured by every worker until it is resumed', async () => {
+    expect((await cli('queues', 'pause', 'held')).stdout).toMatch(/paused queue held: 0 waiting job/);
+    const id = await DemoJob.later({ steps: 1, delayMs: 1 }, { queue: 'held' });
+    expect((await cli('worker', '--drain')).code).toBe(0);
+    expect(await getJob(await db.engine(), id)).toMatchObject({ state: 'pending', scheduled: 2 });
+    expect(JSON.parse((await cli('queues', '--json')).stdout)).toContainEqual({ queue: 'held', paused: true, pending: 1, running: 0 });
+    expect((await cli('status', id)).stdout).toContain('paused');
+
+    expect((await cli('queues', 'resume', 'held')).stdout).toMatch(/resumed queue held: 1 job\(s\) back in line/);
+    expect((await cli('worker', '--drain')).code).toBe(0);
+    expect(await stateOf(id)).toBe('completed');
+    expect((await cli('queues', 'stop', 'held')).code).toBe(2);
+  });
+});
