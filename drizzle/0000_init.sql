@@ -33,6 +33,13 @@ CREATE TABLE `job_attempts` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `job_attempts_job_idx` ON `job_attempts` (`job_id`,`attempt`);--> statement-breakpoint
+CREATE TABLE `job_dependencies` (
+	`job_id` text NOT NULL,
+	`parent_id` text NOT NULL,
+	PRIMARY KEY(`job_id`, `parent_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `job_dependencies_parent_idx` ON `job_dependencies` (`parent_id`);--> statement-breakpoint
 CREATE TABLE `job_progress` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`job_id` text NOT NULL,
@@ -67,12 +74,15 @@ CREATE TABLE `jobs` (
 	`locked_until` integer,
 	`idempotency_key` text,
 	`schedule_name` text,
-	`cancel_requested` integer DEFAULT 0 NOT NULL
+	`cancel_requested` integer DEFAULT 0 NOT NULL,
+	`parent_failure` text,
+	`has_dependents` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `jobs_claim_idx` ON `jobs` (priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint
 CREATE INDEX `jobs_queue_claim_idx` ON `jobs` (`queue`,priority DESC,`run_at`,`id`) WHERE state = 'pending' AND scheduled = 0;--> statement-breakpoint
 CREATE INDEX `jobs_due_idx` ON `jobs` (`run_at`) WHERE state = 'pending' AND scheduled = 1;--> statement-breakpoint
+CREATE INDEX `jobs_blocked_idx` ON `jobs` (`id`) WHERE state = 'pending' AND scheduled = 3;--> statement-breakpoint
 CREATE INDEX `jobs_paused_idx` ON `jobs` (`queue`) WHERE state = 'pending' AND scheduled = 2;--> statement-breakpoint
 CREATE INDEX `jobs_lease_idx` ON `jobs` (`locked_until`) WHERE state = 'running';--> statement-breakpoint
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`locked_by`) WHERE state = 'running';--> statement-breakpoint

@@ -19,6 +19,7 @@ const stateColour: Record<string, (s: string) => string> = {
   scheduled: chalk.cyan,
   retrying: chalk.magenta,
   paused: chalk.gray,
+  blocked: chalk.gray,
   running: chalk.blue,
   completed: chalk.green,
   failed: chalk.red,

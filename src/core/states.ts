@@ -25,13 +25,15 @@ export function isJobState(value: string): value is JobState {
 }
 
 /**
- * The label people see: `pending` refined into paused (its queue is paused),
+ * The label people see: `pending` refined into blocked (waiting for the jobs
+ * it depends on), paused (its queue is paused),
  * scheduled (waiting for its time) or retrying (waiting after a failed attempt).
  * @example displayState({ state: 'pending', attempts: 1, runAt: Date.now() + 5000 }, Date.now()) // 'retrying'
  */
 export function displayState(job: { state: JobState; attempts: number; runAt: number; scheduled?: number }, now: number): string {
   if (job.state !== 'pending') return job.state;
   if (job.scheduled === 2) return 'paused';
+  if (job.scheduled === 3) return 'blocked';
   if (job.attempts > 0) return 'retrying';
   return job.runAt > now ? 'scheduled' : 'pending';
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JobState } from '../core/states';
 
 /** Every time is epoch milliseconds (integer), so statements compare plain numbers. */
@@ -12,7 +12,8 @@ export const jobs = sqliteTable(
     state: text('state').$type<JobState>().notNull(),
     /**
      * Where a pending job waits: 0 in the claim index (the only ones a claim sees), 1 for its
-     * run_at (workers promote it when due), 2 while its queue is paused (resume moves it back).
+     * run_at (workers promote it when due), 2 while its queue is paused (resume moves it back),
+     * 3 for the jobs it depends on (resolved when they end).
      */
     scheduled: integer('scheduled').notNull().default(0),
     priority: integer('priority').notNull().default(0),
@@ -36,6 +37,10 @@ export const jobs = sqliteTable(
     scheduleName: text('schedule_name'),
     /** 1 once someone cancelled it while it ran: its worker aborts it at the next heartbeat. */
     cancelRequested: integer('cancel_requested').notNull().default(0),
+    /** For a job with dependencies: 'fail' it when one of them fails or is cancelled, or 'run' it anyway. */
+    parentFailure: text('parent_failure').$type<'fail' | 'run'>(),
+    /** 1 once another job depends on it: its end resolves them at once (a sweep catches the rest). */
+    hasDependents: integer('has_dependents').notNull().default(0),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.
@@ -43,6 +48,8 @@ export const jobs = sqliteTable(
     index('jobs_queue_claim_idx').on(t.queue, sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 0`),
     // Promotion of scheduled jobs that came due, and the next due time.
     index('jobs_due_idx').on(t.runAt).where(sql`state = 'pending' AND scheduled = 1`),
+    // Jobs waiting for the jobs they depend on.
+    index('jobs_blocked_idx').on(t.id).where(sql`state = 'pending' AND scheduled = 3`),
     // A paused queue's jobs, for resume.
     index('jobs_paused_idx').on(t.queue).where(sql`state = 'pending' AND scheduled = 2`),
     // Expired leases, and one worker's jobs for its heartbeat.
@@ -115,6 +122,16 @@ export const cronJobs = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('cron_jobs_next_idx').on(t.nextRunAt).where(sql`enabled = 1`)],
+);
+
+/** Job `job_id` waits for job `parent_id` to end. */
+export const jobDependencies = sqliteTable(
+  'job_dependencies',
+  {
+    jobId: text('job_id').notNull(),
+    parentId: text('parent_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.parentId] }), index('job_dependencies_parent_idx').on(t.parentId)],
 );
 
 /** Queues no worker takes jobs from until they are resumed. */

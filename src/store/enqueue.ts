@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import { jobs } from '../db/schema';
+import { resolveDependents } from './dependencies';
 
 export interface NewJob {
   id: string;
@@ -18,13 +19,16 @@ export interface NewJob {
   idempotencyKey: string | null;
   /** The cron schedule enqueuing it, if any. */
   scheduleName?: string | null;
+  /** Jobs it waits for (ids that exist), and what to do if one of them fails or is cancelled. */
+  dependsOn?: string[];
+  parentFailure?: 'fail' | 'run';
 }
 
 export const jobInsertColumns =
-  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name';
+  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name, parent_failure';
 // scheduled: waiting for its run_at (1), parked in a paused queue (2), or ready to claim (0).
 export const jobInsertValues = `?, ?, ?, 'pending', CASE WHEN ? > ? THEN 1 WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?) THEN 2 ELSE 0 END,
-  ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
 const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
 // With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
 const insertKeyedSql = `${insertSql}
@@ -36,11 +40,21 @@ export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
   return [
     job.id, job.name, job.queue, job.runAt, now, job.queue, job.priority, job.params,
     job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey, job.scheduleName ?? null,
+    job.dependsOn?.length ? (job.parentFailure ?? 'fail') : null,
   ];
 }
 
-function insertStatement(job: NewJob, now: number): Statement {
-  return { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args: jobInsertArgs(job, now) };
+function insertStatements(job: NewJob, now: number): Statement[] {
+  const insert = { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args: jobInsertArgs(job, now) };
+  if (!job.dependsOn?.length) return [insert];
+  const parents = JSON.stringify(job.dependsOn);
+  return [
+    insert,
+    { sql: `INSERT OR IGNORE INTO job_dependencies (job_id, parent_id) SELECT ?, value FROM json_each(?)`, args: [job.id, parents] },
+    { sql: `UPDATE jobs SET has_dependents = 1 WHERE id IN (SELECT value FROM json_each(?)) AND has_dependents = 0`, args: [parents] },
+    // Blocked until its parents end; resolveDependents decides then (and at once, if they already have).
+    { sql: `UPDATE jobs SET scheduled = 3 WHERE id = ? AND state = 'pending'`, args: [job.id] },
+  ];
 }
 
 /**
@@ -51,13 +65,21 @@ function insertStatement(job: NewJob, now: number): Statement {
  * id in order; for an idempotency key held by a live job, that job's id.
  */
 export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): Promise<string[]> {
-  if (list.length === 1 && !list[0].idempotencyKey) {
-    const { sql: text, args } = insertStatement(list[0], now);
+  if (list.length === 1 && !list[0].idempotencyKey && !list[0].dependsOn?.length) {
+    const [{ sql: text, args }] = insertStatements(list[0], now);
     await engine.run(text, args);
     return [list[0].id];
   }
-  const results = await engine.batch(list.map((job) => insertStatement(job, now)));
-  return list.map((job, i) => (job.idempotencyKey ? String(results[i][0].id) : job.id));
+  const perJob = list.map((job) => insertStatements(job, now));
+  const results = await engine.batch(perJob.flat());
+  const blocked = list.filter((job) => job.dependsOn?.length).map((job) => job.id);
+  if (blocked.length) await resolveDependents(engine, { jobIds: blocked, now });
+  let at = 0;
+  return list.map((job, i) => {
+    const insertRows = results[at];
+    at += perJob[i].length;
+    return job.idempotencyKey ? String(insertRows[0].id) : job.id;
+  });
 }
 
 /** Any Drizzle SQLite database or transaction, sync or async. */

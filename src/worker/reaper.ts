@@ -1,5 +1,6 @@
 import { reapIntervalMs } from '../config/defaults';
 import type { Engine } from '../db/engine';
+import { resolveDependents } from '../store/dependencies';
 import { reapExpiredLeases, type ReapedJob } from '../store/lease';
 
 /**
@@ -25,7 +26,9 @@ export class Reaper {
   async reapNow(): Promise<ReapedJob[]> {
     try {
       const reaped = await reapExpiredLeases(this.engine, Date.now());
-      if (reaped.length) this.onReaped(reaped);
+      // Also the sweep for jobs whose parents ended without resolving them (a crash, a cancel, a reaped last attempt).
+      const { released } = await resolveDependents(this.engine, { now: Date.now() });
+      if (reaped.length || released.length) this.onReaped(reaped);
       return reaped;
     } catch (error) {
       this.onError(error);

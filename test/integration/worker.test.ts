@@ -100,6 +100,21 @@ describe('a worker process', () => {
     expect(await stopProcess(worker)).toBe(0);
   });
 
+  it('runs parallel jobs, then the job that depends on all of them, then the one after it', async () => {
+    const worker = spawnWorker(workerEnv({ JOBS_CONCURRENCY: '4' }));
+    await worker.waitForOutput('started');
+    const parallel = await DemoJob.laterMany([1, 2, 3].map((i) => ({ steps: 1, delayMs: 20 * i, message: `part ${i}` })));
+    const merge = await DemoJob.later({ steps: 1, delayMs: 1, message: 'merge' }, { dependsOn: parallel });
+    const after = await DemoJob.later({ steps: 1, delayMs: 1, message: 'after' }, { dependsOn: [merge] });
+    await waitFor(async () => (await stateOf(after)) === 'completed', 'the chain to finish');
+    const engine = await db.engine();
+    const ended = async (id: string) => (await getJob(engine, id))!;
+    const mergeJob = await ended(merge);
+    for (const id of parallel) expect((await ended(id)).completedAt!).toBeLessThanOrEqual(mergeJob.startedAt!);
+    expect(mergeJob.completedAt!).toBeLessThanOrEqual((await ended(after)).startedAt!);
+    expect(await stopProcess(worker)).toBe(0);
+  });
+
   it('--drain exits 0 once nothing is runnable', async () => {
     const ids = await DemoJob.laterMany([{ steps: 1, delayMs: 1 }, { steps: 1, delayMs: 1 }, { steps: 1, delayMs: 1 }]);
     const { spawnProcess, root } = await import('../helpers/processes');

@@ -1,6 +1,7 @@
 import { getEngine } from '../../db/client';
 import { ringDoorbell } from '../../db/doorbell';
 import { cancelJob } from '../../store/admin';
+import { resolveDependents } from '../../store/dependencies';
 import { resolveJobId } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { success } from '../format';
@@ -16,6 +17,7 @@ export const cancelCommand: Command = {
     const engine = await getEngine();
     const id = await resolveJobId(engine, onePositional(positionals, 'job id or prefix', usage));
     const result = await cancelJob(engine, id, Date.now());
+    if (result === 'cancelled') await resolveDependents(engine, { parentIds: [id], now: Date.now() });
     // A running job's worker hears of it now instead of at its next heartbeat.
     if (result === 'cancelling' && engine.kind === 'file') ringDoorbell(engine.location, 'cancel');
     io.out(values.json ? JSON.stringify({ id, result }) : result === 'cancelled' ? `${success('cancelled')} ${id}` : `${success('cancelling')} ${id}: its worker stops it now`);

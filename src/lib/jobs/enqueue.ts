@@ -4,6 +4,7 @@ import { ringDoorbell } from '../../db/doorbell';
 import type { Engine } from '../../db/engine';
 import { JobsError } from '../../core/errors';
 import { enqueueInTransaction, enqueueJobs, type NewJob } from '../../store/enqueue';
+import { getJob } from '../../store/queries';
 import { jobEvents } from './events';
 import type { JobClass } from './job';
 import { buildNewJob } from './job-spec';
@@ -20,6 +21,7 @@ export async function enqueueMany(jobClass: JobClass, list: unknown[], options: 
   const now = Date.now();
   const rows = list.map((params) => buildNewJob(jobClass, params, options, config, now));
   const engine = await getEngine();
+  await checkParentsExist(engine, options.dependsOn);
   return storeNewJobs(engine, rows, now);
 }
 
@@ -32,6 +34,7 @@ export async function enqueueMany(jobClass: JobClass, list: unknown[], options: 
  */
 export function enqueueInTransactionOf(jobClass: JobClass, params: unknown, options: LaterOptions): Promise<string> {
   try {
+    if (options.dependsOn?.length) throw new JobsError('bad_request', 'A job enqueued in a transaction cannot have dependsOn yet');
     const now = Date.now();
     const row = buildNewJob(jobClass, params, options, getConfig(), now);
     const inserted = enqueueInTransaction(options.tx as Parameters<typeof enqueueInTransaction>[0], row, now);
@@ -49,6 +52,14 @@ export async function storeNewJobs(engine: Engine, rows: NewJob[], now: number):
   const ids = await enqueueJobs(engine, rows, now);
   announce(engine, rows, ids, now);
   return ids;
+}
+
+/** A job can only depend on jobs that exist: a typo would otherwise block it for ever. */
+async function checkParentsExist(engine: Engine, ids: string[] | undefined): Promise<void> {
+  if (!ids?.length) return;
+  const found = new Set((await Promise.all(ids.map((id) => getJob(engine, id)))).filter(Boolean).map((job) => job!.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) throw new JobsError('not_found', `dependsOn names jobs that do not exist: ${missing.join(', ')}`);
 }
 
 /** Wakes idle workers and emits one event per new job. */

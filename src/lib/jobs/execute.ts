@@ -5,7 +5,7 @@ import type { LogLine, Outcome } from '../../core/outcome';
 import { jobEvents } from './events';
 import type { Job, JobClass } from './job';
 import { checkParams } from './job-spec';
-import type { JobContext, JobLogger } from './types';
+import type { JobContext, JobLogger, ParentJob } from './types';
 
 export interface AttemptRun {
   jobId: string;
@@ -18,6 +18,7 @@ export interface AttemptRun {
   /** Aborted from outside with a LeaseLostError, JobCancelledError or WorkerShutdownError. */
   stop?: AbortSignal;
   onProgress(percent: number, message: string | null): Promise<void>;
+  parents(): Promise<ParentJob[]>;
 }
 
 export interface AttemptResult {
@@ -60,6 +61,7 @@ export async function executeAttempt(jobClass: JobClass, rawParams: unknown, run
     signal: controller.signal,
     logger: makeLogger(run, logs),
     updateProgress: (percent, message) => run.onProgress(clampPercent(percent), message ?? null),
+    parents: () => run.parents(),
   };
 
   const work = (async () => bindJob(instance, context)(checkParams(jobClass, rawParams)))().then(

@@ -7,5 +7,5 @@ export { jobEvents, type JobEventMap, type JobEventName } from './events';
 export { JobFailedError } from './job-failed-error';
 export { NonRetryableError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
 export type {
-  BatchOptions, BatchResult, CodeSchedule, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
+  BatchOptions, BatchResult, CodeSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
 } from './types';

@@ -23,6 +23,7 @@ export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterO
     throw new JobsError('bad_request', `maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
   }
   const timeoutMs = parseDuration(options.timeout ?? classOptions.timeout ?? config.timeoutMs);
+  checkParentFailure(options.onParentFailure);
   if (timeoutMs <= 0) throw new JobsError('bad_request', 'timeout must be more than 0 ms');
   return {
     id: newJobId(),
@@ -35,6 +36,8 @@ export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterO
     timeoutMs,
     runAt: resolveRunAt(options, now),
     idempotencyKey: options.idempotencyKey ?? null,
+    dependsOn: options.dependsOn?.length ? [...new Set(options.dependsOn)] : undefined,
+    parentFailure: options.onParentFailure,
   };
 }
 
@@ -47,6 +50,12 @@ export function checkParams<P>(jobClass: JobClass<P>, params: unknown): P {
     const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
     const detail = issues?.map((i) => `${['params', ...i.path].join('.')}: ${i.message}`).join('; ') ?? (error as Error).message;
     throw new JobsError('invalid_params', `Invalid params for ${jobNameOf(jobClass)}: ${detail}`);
+  }
+}
+
+function checkParentFailure(value: unknown): void {
+  if (value !== undefined && value !== 'fail' && value !== 'run') {
+    throw new JobsError('bad_request', `Invalid onParentFailure "${String(value)}": use fail or run`);
   }
 }
 

@@ -3,6 +3,8 @@ import { isJobsError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
 import type { JobRow } from '../../db/schema';
 import { recordProgress } from '../../store/progress';
+import { getParents, resolveDependents } from '../../store/dependencies';
+import { ringDoorbell } from '../../db/doorbell';
 import { jobEvents } from './events';
 import { executeAttempt, type AttemptResult } from './execute';
 import type { JobClass } from './job';
@@ -38,6 +40,7 @@ export async function runClaimedJob(runner: ClaimedRunner, job: JobRow, jobClass
           timeoutMs: job.timeoutMs,
           abortGraceMs: config.abortGraceMs,
           stop: stop.signal,
+          parents: async () => (await getParents(engine, job.id)).map((p) => ({ ...p, result: p.result == null ? null : JSON.parse(p.result) })),
           onProgress: async (percent, message) => {
             await recordProgress(engine, { jobId: job.id, workerId, percent, message, now: Date.now() });
             jobEvents.emit('job.progress', { jobId: job.id, jobName: job.name, percent, message });
@@ -45,6 +48,11 @@ export async function runClaimedJob(runner: ClaimedRunner, job: JobRow, jobClass
         })
       : unknownJob(job);
     const settled = await settleWithRetries(() => settleAttempt(engine, config, job, jobClass, workerId, run), leaseSignal);
+    if (job.hasDependents && settled.state !== 'retrying' && settled.state !== 'released' && settled.state !== 'lost') {
+      // Its dependents can go (or fail) now; if this is lost, the workers' sweep gets there.
+      const { released } = await resolveDependents(engine, { parentIds: [job.id], now: Date.now() }).catch(() => ({ released: [] }));
+      if (released.length && engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+    }
     return { settled, run };
   } finally {
     stop.detach();

@@ -26,6 +26,7 @@ export async function runNow<P, R>(jobClass: JobClass<P, R>, params: P): Promise
     timeoutMs: parseDuration(jobClass.options?.timeout ?? config.timeoutMs),
     abortGraceMs: config.abortGraceMs,
     onProgress: async (percent, message) => jobEvents.emit('job.progress', { jobId, jobName, percent, message }),
+    parents: async () => [],
   });
   const { outcome } = run;
   const metadata: JobMetadata = {

@@ -32,6 +32,10 @@ export interface LaterOptions {
   idempotencyKey?: string;
   /** A Drizzle transaction (or database) to insert the job in, so it commits with the app's own writes. */
   tx?: unknown;
+  /** Ids of jobs that must end before this one runs; their results are at hand through `context.parents()`. */
+  dependsOn?: string[];
+  /** When a job it depends on fails or is cancelled: 'fail' this one too (default), or 'run' it anyway. */
+  onParentFailure?: 'fail' | 'run';
 }
 
 /** A param schema: anything with zod's `parse` (which throws on bad input). */
@@ -70,6 +74,15 @@ export interface JobContext {
   logger: JobLogger;
   /** Stores progress (0-100, clamped) and an optional message; persisted for jobs run by a worker. */
   updateProgress(percent: number, message?: string): Promise<void>;
+  /** The jobs this one depends on (`dependsOn`), with their end state and result. */
+  parents(): Promise<ParentJob[]>;
+}
+
+export interface ParentJob {
+  id: string;
+  name: string;
+  state: string;
+  result: unknown;
 }
 
 export interface BatchOptions {

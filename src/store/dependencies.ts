@@ -1,0 +1,67 @@
+import type { Engine } from '../db/engine';
+import { readyUnlessPaused } from './rows';
+
+/** Cascades of failures deeper than this are finished by the next sweep. */
+const maxRounds = 50;
+
+const parentsOf = `SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id WHERE d.job_id = jobs.id`;
+
+/**
+ * Resolves blocked jobs whose parents have ended: a job set to `fail` fails
+ * (with the parent named) as soon as one parent failed or was cancelled, and
+ * its own dependents follow; a job whose parents have all ended (completed,
+ * or any end for `run`) joins the claim index (or waits for its run_at, or
+ * its paused queue). Either `jobIds` (the blocked jobs to look at) or
+ * `parentIds` (look at their dependents) narrows it; with neither it sweeps
+ * every blocked job, which is what makes it safe after a crash between a
+ * parent's end and this call. Returns the ids it failed and released.
+ */
+export async function resolveDependents(
+  engine: Engine,
+  args: { now: number; jobIds?: string[]; parentIds?: string[] },
+): Promise<{ failed: string[]; released: string[] }> {
+  const failed: string[] = [];
+  const released: string[] = [];
+  let scope = args.jobIds
+    ? { sql: `AND id IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(args.jobIds)] }
+    : args.parentIds
+      ? { sql: `AND id IN (SELECT job_id FROM job_dependencies WHERE parent_id IN (SELECT value FROM json_each(?)))`, args: [JSON.stringify(args.parentIds)] }
+      : { sql: '', args: [] as string[] };
+  for (let round = 0; round < maxRounds; round++) {
+    const [failedNow, releasedNow] = await engine.batch([
+      {
+        sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET state = 'failed', scheduled = 0, completed_at = ?,
+                error = 'A job it depends on did not complete: ' ||
+                  (SELECT p.id || ' was ' || p.state FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id
+                   WHERE d.job_id = jobs.id AND p.state IN ('failed', 'cancelled') LIMIT 1)
+              WHERE state = 'pending' AND scheduled = 3 AND parent_failure = 'fail'
+                AND EXISTS (${parentsOf} AND p.state IN ('failed', 'cancelled')) ${scope.sql}
+              RETURNING id`,
+        args: [args.now, ...scope.args],
+      },
+      {
+        sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET scheduled = CASE WHEN run_at > ? THEN 1 ELSE ${readyUnlessPaused} END
+              WHERE state = 'pending' AND scheduled = 3
+                AND NOT EXISTS (${parentsOf} AND (p.state IN ('pending', 'running') OR (jobs.parent_failure = 'fail' AND p.state != 'completed')))
+                ${scope.sql}
+              RETURNING id`,
+        args: [args.now, ...scope.args],
+      },
+    ]);
+    failed.push(...failedNow.map((r) => String(r.id)));
+    released.push(...releasedNow.map((r) => String(r.id)));
+    if (failedNow.length === 0) break;
+    // The jobs that just failed may have dependents of their own.
+    const ids = failedNow.map((r) => String(r.id));
+    scope = { sql: `AND id IN (SELECT job_id FROM job_dependencies WHERE parent_id IN (SELECT value FROM json_each(?)))`, args: [JSON.stringify(ids)] };
+  }
+  return { failed, released };
+}
+
+/** Read-only. The jobs `jobId` depends on, with their state and JSON result. */
+export async function getParents(engine: Engine, jobId: string): Promise<{ id: string; name: string; state: string; result: string | null }[]> {
+  return engine.all(
+    `SELECT p.id, p.name, p.state, p.result FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id WHERE d.job_id = ? ORDER BY p.id`,
+    [jobId],
+  );
+}
