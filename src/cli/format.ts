@@ -95,10 +95,6 @@ export function success(text: string): string {
   return chalk.green(text);
 }
 
-export function dim(text: string): string {
-  return chalk.gray(text);
-}
-
 export function renderSchedules(rows: CronJobRow[]): string {
   if (rows.length === 0) return chalk.gray('No schedules.');
   const table = new Table({ head: ['name', 'job', 'cron', 'timezone', 'enabled', 'next run', 'last run', 'runs (ok/failed/missed)'], style: tableStyle() });

@@ -42,12 +42,6 @@ export async function migrate(engine: Engine, dir = migrationsDir): Promise<stri
   return applied;
 }
 
-/** True when every migration in the folder is recorded in the database. */
-export async function isSchemaCurrent(engine: Engine, dir = migrationsDir): Promise<boolean> {
-  for (const migration of readMigrations(dir)) if (!(await isApplied(engine, migration))) return false;
-  return true;
-}
-
 async function isApplied(engine: Engine, migration: Migration): Promise<boolean> {
   try {
     const rows = await engine.all('SELECT 1 FROM __drizzle_migrations WHERE created_at = ? LIMIT 1', [migration.createdAt]);

@@ -1,6 +1,4 @@
-import { desc } from 'drizzle-orm';
 import type { Engine } from '../db/engine';
-import { workers, type WorkerRow } from '../db/schema';
 
 /** Records a worker process as started. */
 export async function registerWorker(
@@ -16,9 +14,4 @@ export async function registerWorker(
 /** Records a clean stop, so the admin page tells stopped workers from dead ones. */
 export async function markWorkerStopped(engine: Engine, workerId: string, now: number): Promise<void> {
   await engine.run(`UPDATE workers SET stopped_at = ?, last_heartbeat_at = ? WHERE id = ?`, [now, now, workerId]);
-}
-
-/** Workers by latest heartbeat first. */
-export async function listWorkers(engine: Engine, limit = 50): Promise<WorkerRow[]> {
-  return engine.orm.select().from(workers).orderBy(desc(workers.lastHeartbeatAt)).limit(limit);
 }
