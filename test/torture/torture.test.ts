@@ -83,7 +83,8 @@ describe('torture', () => {
     const ids = await DemoJob.laterMany(Array.from({ length: 600 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2', maxAttempts: 50 });
     let workers = Array.from({ length: 4 }, () => spawnWorker(env));
     let kills = 0;
-    while ((await unfinished('t2')) > 0 && kills < 40) {
+    // At least 6 kills whatever the machine's speed, then on until the jobs are done (at most 40).
+    while (kills < 6 || ((await unfinished('t2')) > 0 && kills < 40)) {
       await new Promise((r) => setTimeout(r, 400));
       const victim = pick(workers);
       victim.child.kill('SIGKILL');
@@ -95,7 +96,6 @@ describe('torture', () => {
     await Promise.all(workers.map((w) => w.waitForOutput('started'))); // a worker still starting has no SIGTERM handler yet
     for (const w of workers) expect(await stopProcess(w)).toBe(0);
 
-    expect(kills).toBeGreaterThan(3);
     const rows = await facts('t2');
     expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     for (const row of rows) {
