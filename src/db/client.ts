@@ -2,7 +2,6 @@ import path from 'node:path';
 import { getConfig } from '../config/env';
 import type { Engine } from './engine';
 import { openFileEngine } from './file-engine';
-import { openRemoteEngine } from './remote-engine';
 import { migrate } from './migrate';
 
 export interface DatabaseTarget {
@@ -22,10 +21,17 @@ export function resolveDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTa
   return { kind: 'file', location: path.resolve(cwd, filePath) };
 }
 
-/** Opens an engine for a URL without touching the process-wide one (CLI tools and tests). */
-export function openEngine(url: string, authToken?: string, busyTimeoutMs = getConfig().busyTimeoutMs): Engine {
+/**
+ * Opens an engine for a URL without touching the process-wide one (CLI tools
+ * and tests). The libSQL client is loaded only for a remote URL: it costs a
+ * quarter of a second of start-up, and no second SQLite engine should sit in
+ * a process that works on a local file.
+ */
+export async function openEngine(url: string, authToken?: string, busyTimeoutMs = getConfig().busyTimeoutMs): Promise<Engine> {
   const target = resolveDatabaseUrl(url);
-  return target.kind === 'file' ? openFileEngine(target.location, busyTimeoutMs) : openRemoteEngine(target.location, authToken);
+  if (target.kind === 'file') return openFileEngine(target.location, busyTimeoutMs);
+  const { openRemoteEngine } = await import('./remote-engine');
+  return openRemoteEngine(target.location, authToken);
 }
 
 const holder = globalThis as unknown as { __fluentJobsEngine?: Promise<Engine> };
@@ -38,7 +44,7 @@ const holder = globalThis as unknown as { __fluentJobsEngine?: Promise<Engine> }
 export function getEngine(): Promise<Engine> {
   holder.__fluentJobsEngine ??= (async () => {
     const config = getConfig();
-    const engine = openEngine(config.databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
+    const engine = await openEngine(config.databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
     try {
       await migrate(engine);
     } catch (error) {

@@ -36,7 +36,7 @@ try {
   // One absolute URL for every process, whatever its working directory.
   const target = resolveDatabaseUrl(config.databaseUrl, root);
   const databaseUrl = target.kind === 'file' ? `file:${target.location}` : config.databaseUrl;
-  const engine = openEngine(databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
+  const engine = await openEngine(databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
   say(`database ${engine.location}`); // a server URL without its credentials
   try {
     const applied = await migrate(engine, path.join(root, 'drizzle'));

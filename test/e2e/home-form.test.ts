@@ -15,7 +15,7 @@ const databaseUrl = `file:${path.join(dir, 'jobs.db')}`;
 const env = { DATABASE_URL: databaseUrl };
 
 async function withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = openEngine(databaseUrl);
+  const engine = await openEngine(databaseUrl);
   try {
     return await work(engine);
   } finally {

@@ -29,7 +29,7 @@ describe('another process holding the write lock', () => {
   });
 
   it('shorter than the busy timeout: the write waits for the lock and then lands', async () => {
-    const patient = openEngine(db.url, undefined, 10_000);
+    const patient = await openEngine(db.url, undefined, 10_000);
     try {
       const locker = holdLock(500);
       await locker.waitForOutput('locked');

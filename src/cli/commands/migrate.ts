@@ -13,7 +13,7 @@ export const migrateCommand: Command = {
   async run(argv, io) {
     parseCommand(argv, {}, usage);
     const config = getConfig();
-    const engine = openEngine(config.databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
+    const engine = await openEngine(config.databaseUrl, config.databaseAuthToken, config.busyTimeoutMs);
     try {
       const applied = await migrate(engine);
       io.out(applied.length ? `${success('applied')} ${applied.join(', ')} to ${engine.location}` : `${engine.location} is up to date`);
