@@ -5,6 +5,8 @@ import type { JobDetail } from '../store/queries';
 import { displayState, type JobState } from '../core/states';
 import { formatDuration } from '../core/duration';
 import { priorityLabel } from '../core/priority';
+import { formatRateLimit } from '../core/rate';
+import type { QueueSummary } from '../store/queues';
 
 /** The CLI's only renderer: commands hand it data, it returns text for people. */
 
@@ -20,6 +22,7 @@ const stateColour: Record<string, (s: string) => string> = {
   retrying: chalk.magenta,
   paused: chalk.gray,
   blocked: chalk.gray,
+  throttled: chalk.gray,
   running: chalk.blue,
   completed: chalk.green,
   failed: chalk.red,
@@ -115,9 +118,14 @@ export function renderSchedule(s: CronJobRow, recent: JobRow[]): string {
   return [facts.toString(), `${chalk.bold('params')}\n${json(s.params)}`, `${chalk.bold('recent jobs')}\n${renderJobTable(recent)}`].join('\n\n');
 }
 
-export function renderQueues(rows: { queue: string; paused: boolean; pending: number; running: number }[]): string {
-  if (rows.length === 0) return chalk.gray('No queue has live jobs or is paused.');
-  const table = new Table({ head: ['queue', 'state', 'pending', 'running'], style: tableStyle() });
-  for (const q of rows) table.push([chalk.bold(q.queue), q.paused ? chalk.yellow('paused') : chalk.green('active'), q.pending, q.running]);
+export function renderQueues(rows: QueueSummary[]): string {
+  if (rows.length === 0) return chalk.gray('No queue has live jobs, is paused or has a rate limit.');
+  const table = new Table({ head: ['queue', 'state', 'pending', 'running', 'rate limit'], style: tableStyle() });
+  for (const q of rows) {
+    table.push([
+      chalk.bold(q.queue), q.paused ? chalk.yellow('paused') : chalk.green('active'), q.pending, q.running,
+      q.rateLimit ? formatRateLimit(q.rateLimit) : chalk.gray('none'),
+    ]);
+  }
   return table.toString();
 }

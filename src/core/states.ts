@@ -26,7 +26,8 @@ export function isJobState(value: string): value is JobState {
 
 /**
  * The label people see: `pending` refined into blocked (waiting for the jobs
- * it depends on), paused (its queue is paused),
+ * it depends on), paused (its queue is paused), throttled (waiting for a slot
+ * of its concurrency key),
  * scheduled (waiting for its time) or retrying (waiting after a failed attempt).
  * @example displayState({ state: 'pending', attempts: 1, runAt: Date.now() + 5000 }, Date.now()) // 'retrying'
  */
@@ -34,6 +35,7 @@ export function displayState(job: { state: JobState; attempts: number; runAt: nu
   if (job.state !== 'pending') return job.state;
   if (job.scheduled === 2) return 'paused';
   if (job.scheduled === 3) return 'blocked';
+  if (job.scheduled === 4) return 'throttled';
   if (job.attempts > 0) return 'retrying';
   return job.runAt > now ? 'scheduled' : 'pending';
 }

@@ -15,10 +15,11 @@ import path from 'node:path';
 
 /**
  * What a ring announces, one byte each: new due work, work scheduled for
- * later, changed cron schedules, or a running job someone cancelled.
+ * later, changed cron schedules, a running job someone cancelled, or changed
+ * queue rate limits.
  */
-export type RingKind = 'ready' | 'scheduled' | 'schedules' | 'cancel';
-const bytes: Record<RingKind, string> = { ready: '!', scheduled: 's', schedules: 'c', cancel: 'x' };
+export type RingKind = 'ready' | 'scheduled' | 'schedules' | 'cancel' | 'limits';
+const bytes: Record<RingKind, string> = { ready: '!', scheduled: 's', schedules: 'c', cancel: 'x', limits: 'l' };
 const kindOf = new Map(Object.entries(bytes).map(([kind, byte]) => [byte.charCodeAt(0), kind as RingKind]));
 
 /** Kept short and in the temp folder: unix socket paths are limited to 107 bytes. */

@@ -13,7 +13,9 @@ export const jobs = sqliteTable(
     /**
      * Where a pending job waits: 0 in the claim index (the only ones a claim sees), 1 for its
      * run_at (workers promote it when due), 2 while its queue is paused (resume moves it back),
-     * 3 for the jobs it depends on (resolved when they end).
+     * 3 for the jobs it depends on (resolved when they end), 4 for a free slot of its
+     * concurrency key (granted when one frees), 5 ready in a rate-limited queue (claimed
+     * only within the queue's rate, by its own claim).
      */
     scheduled: integer('scheduled').notNull().default(0),
     priority: integer('priority').notNull().default(0),
@@ -41,6 +43,9 @@ export const jobs = sqliteTable(
     parentFailure: text('parent_failure').$type<'fail' | 'run'>(),
     /** 1 once another job depends on it: its end resolves them at once (a sweep catches the rest). */
     hasDependents: integer('has_dependents').notNull().default(0),
+    /** Jobs sharing a key run at most `concurrency_limit` at a time, across every worker. */
+    concurrencyKey: text('concurrency_key'),
+    concurrencyLimit: integer('concurrency_limit'),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.
@@ -50,6 +55,12 @@ export const jobs = sqliteTable(
     index('jobs_due_idx').on(t.runAt).where(sql`state = 'pending' AND scheduled = 1`),
     // Jobs waiting for the jobs they depend on.
     index('jobs_blocked_idx').on(t.id).where(sql`state = 'pending' AND scheduled = 3`),
+    // Jobs waiting for a slot of their concurrency key, in the order slots are granted.
+    index('jobs_waiting_idx').on(t.concurrencyKey, sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 4`),
+    // The jobs holding a slot of their key: granted (ready to claim) or running.
+    index('jobs_slot_idx').on(t.concurrencyKey).where(sql`concurrency_key IS NOT NULL AND (state = 'running' OR (state = 'pending' AND scheduled IN (0, 5)))`),
+    // The claim of a rate-limited queue.
+    index('jobs_rate_claim_idx').on(t.queue, sql`priority DESC`, t.runAt, t.id).where(sql`state = 'pending' AND scheduled = 5`),
     // A paused queue's jobs, for resume.
     index('jobs_paused_idx').on(t.queue).where(sql`state = 'pending' AND scheduled = 2`),
     // Expired leases, and one worker's jobs for its heartbeat.
@@ -140,6 +151,29 @@ export const pausedQueues = sqliteTable('paused_queues', {
   pausedAt: integer('paused_at').notNull(),
 });
 
+/** Queues whose jobs start at most `rate_max` times in any `rate_duration_ms`, across every worker. */
+export const queueLimits = sqliteTable('queue_limits', {
+  queue: text('queue').primaryKey(),
+  rateMax: integer('rate_max').notNull(),
+  rateDurationMs: integer('rate_duration_ms').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * When each job of a rate-limited queue was claimed: the ledger the rate is counted in
+ * (jobs.started_at keeps only the last attempt). Rows older than the window are pruned.
+ */
+export const queueRateStarts = sqliteTable(
+  'queue_rate_starts',
+  {
+    id: integer('id').primaryKey(),
+    queue: text('queue').notNull(),
+    jobId: text('job_id').notNull(),
+    startedAt: integer('started_at').notNull(),
+  },
+  (t) => [index('queue_rate_starts_idx').on(t.queue, t.startedAt)],
+);
+
 export const workers = sqliteTable(
   'workers',
   {
@@ -160,3 +194,4 @@ export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;
+export type QueueLimitRow = typeof queueLimits.$inferSelect;

@@ -30,8 +30,9 @@ export class DemoJob extends Job<DemoParams, DemoResult> {
   protected async perform(input: DemoParams): Promise<DemoResult> {
     const { steps, delayMs, failTimes, message } = demoParams.parse(input);
     const { attempt } = this.context;
-    if (attempt <= failTimes) throw new Error(`Demo failure ${attempt} of ${failTimes} (failTimes)`);
+    // Logged first, so every attempt's start shows (tests read it to check concurrency limits).
     this.logger.info('starting', { steps, delayMs, attempt });
+    if (attempt <= failTimes) throw new Error(`Demo failure ${attempt} of ${failTimes} (failTimes)`);
     for (let step = 1; step <= steps; step++) {
       await sleep(delayMs, undefined, { signal: this.signal });
       await this.updateProgress((step / steps) * 100, `Step ${step} of ${steps}`);

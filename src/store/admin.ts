@@ -1,6 +1,7 @@
 import type { Engine } from '../db/engine';
 import { JobsError } from '../core/errors';
-import { readyUnlessPaused } from './rows';
+import { grantSlotsStatement } from './limits';
+import { readyState } from './rows';
 
 /**
  * Cancels a job: a pending one at once (-> cancelled); a running one is
@@ -17,6 +18,7 @@ export async function cancelJob(engine: Engine, id: string, now: number): Promis
     },
     { sql: `UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running' RETURNING id`, args: [id] },
     { sql: `SELECT state FROM jobs WHERE id = ?`, args: [id] },
+    grantSlotsStatement(), // a cancelled job may have held a slot of its concurrency key
   ]);
   if (pending.length) return 'cancelled';
   if (running.length) return 'cancelling';
@@ -32,11 +34,11 @@ export async function cancelJob(engine: Engine, id: string, now: number): Promis
  */
 export async function retryJobs(engine: Engine, ids: string[], now: number): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await engine.all<{ id: string }>(
-    `UPDATE OR IGNORE jobs SET state = 'pending', scheduled = ${readyUnlessPaused}, run_at = ?, max_attempts = attempts + max_attempts,
+  const [rows] = await engine.batch([{
+    sql: `UPDATE OR IGNORE jobs SET state = 'pending', scheduled = ${readyState}, run_at = ?, max_attempts = attempts + max_attempts,
        completed_at = NULL, result = NULL, cancel_requested = 0, progress = 0, progress_message = NULL
      WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('failed', 'cancelled') RETURNING id`,
-    [now, JSON.stringify(ids)],
-  );
-  return rows.map((r) => r.id);
+    args: [now, JSON.stringify(ids)],
+  }, grantSlotsStatement()]);
+  return rows.map((r) => String(r.id));
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
-import { jobColumns, readyUnlessPaused, toJobRow } from './rows';
+import { grantSlotsStatement } from './limits';
+import { jobColumns, readyState, toJobRow } from './rows';
 
 export interface ClaimArgs {
   workerId: string;
@@ -54,6 +55,65 @@ export async function claimJobs(engine: Engine, args: ClaimArgs): Promise<JobRow
 }
 
 /**
+ * A rate-limited queue's starts are kept this much longer than its window, so
+ * that a worker whose clock reads a little behind still counts them.
+ */
+const rateLedgerMarginMs = 60_000;
+
+export interface RateLimitedClaim {
+  jobs: JobRow[];
+  /** When the queue's window lets another job start, if jobs still wait for it; else null. */
+  nextStartAt: number | null;
+}
+
+/**
+ * Claims up to `limit` jobs of a rate-limited queue, no more than its rate
+ * leaves: the starts recorded in the last `rate_duration_ms` count against
+ * `rate_max`. The starts are recorded in the same batch (first, picking the
+ * jobs; then those jobs are claimed), so that claims from any number of workers
+ * at once never start more than `rate_max` jobs in any window of that length.
+ */
+export async function claimRateLimitedJobs(engine: Engine, args: ClaimArgs & { queue: string }): Promise<RateLimitedClaim> {
+  const { queue, now } = args;
+  const window = `(SELECT rate_duration_ms FROM queue_limits WHERE queue = ?)`;
+  const [, claimed, , next] = await engine.batch([
+    {
+      sql: `INSERT INTO queue_rate_starts (queue, job_id, started_at)
+            SELECT queue, id, ? FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = ?
+            ORDER BY priority DESC, run_at, id
+            LIMIT max(0, min(?, coalesce((SELECT l.rate_max - (SELECT count(*) FROM queue_rate_starts s INDEXED BY queue_rate_starts_idx
+                                                               WHERE s.queue = l.queue AND s.started_at > ? - l.rate_duration_ms)
+                                          FROM queue_limits l WHERE l.queue = ?), 0)))`,
+      args: [now, queue, args.limit, now, queue],
+    },
+    {
+      // The rows the INSERT just added: consecutive rowids ending at last_insert_rowid().
+      sql: `UPDATE jobs ${claimSet}
+            WHERE id IN (SELECT job_id FROM queue_rate_starts WHERE id > last_insert_rowid() - changes() AND id <= last_insert_rowid()
+                           AND queue = ? AND started_at = ?)
+              AND state = 'pending' AND scheduled = 5
+            RETURNING ${jobColumns}`,
+      args: [args.workerId, now + args.leaseMs, now, queue, now],
+    },
+    {
+      sql: `DELETE FROM queue_rate_starts INDEXED BY queue_rate_starts_idx WHERE queue = ? AND started_at < ? - ${window} - ?`,
+      args: [queue, now, queue, rateLedgerMarginMs],
+    },
+    {
+      sql: `SELECT (SELECT min(started_at) FROM queue_rate_starts INDEXED BY queue_rate_starts_idx WHERE queue = ? AND started_at > ? - ${window})
+                     + ${window} AS next_start_at,
+                   EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = ?) AS waiting`,
+      args: [queue, now, queue, queue, queue],
+    },
+  ]);
+  const { next_start_at: nextStartAt, waiting } = next[0] as { next_start_at: number | null; waiting: number };
+  return {
+    jobs: claimed.map(toJobRow),
+    nextStartAt: Number(waiting) && nextStartAt !== null ? Math.max(Number(nextStartAt), now + 1) : null,
+  };
+}
+
+/**
  * Claims one named job if it is pending, whether due or not (running a job by
  * hand means now). Returns null when it is not pending.
  */
@@ -71,8 +131,12 @@ export async function claimJobById(engine: Engine, args: { id: string; workerId:
  * due ones in the claim's index order. Returns how many it moved.
  */
 export async function promoteDueJobs(engine: Engine, now: number): Promise<number> {
-  return engine.run(`UPDATE jobs INDEXED BY jobs_due_idx SET scheduled = ${readyUnlessPaused}
-    WHERE state = 'pending' AND scheduled = 1 AND run_at <= ?`, [now]);
+  const [promoted] = await engine.batch([
+    { sql: `UPDATE jobs INDEXED BY jobs_due_idx SET scheduled = ${readyState} WHERE state = 'pending' AND scheduled = 1 AND run_at <= ? RETURNING id`, args: [now] },
+    // Keyed jobs among them wait for a slot; this is also every worker's regular sweep of the slots.
+    grantSlotsStatement(),
+  ]);
+  return promoted.length;
 }
 
 /** When the next scheduled job comes due, or null when none waits. */

@@ -4,6 +4,7 @@ import { cronJobs, type CronJobRow } from '../db/schema';
 import { JobsError } from '../core/errors';
 import type { MisfirePolicy } from '../core/cron';
 import { jobInsertArgs, jobInsertColumns, jobInsertValues, type NewJob } from './enqueue';
+import { grantSlotsStatement } from './limits';
 
 export interface ScheduleSpec {
   name: string;
@@ -130,7 +131,8 @@ export async function fireSchedule(engine: Engine, fire: Fire): Promise<boolean>
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING`,
     args: jobInsertArgs(fire.job, fire.now),
   };
-  const [claimed] = await engine.batch([claim, enqueue]);
+  const grant = fire.job.concurrencyKey ? [grantSlotsStatement(fire.job.concurrencyKey)] : [];
+  const [claimed] = await engine.batch([claim, enqueue, ...grant]);
   return claimed.length === 1;
 }
 
@@ -139,6 +141,7 @@ export async function runScheduleNow(engine: Engine, name: string, job: NewJob, 
   const [counted] = await engine.batch([
     { sql: `UPDATE cron_jobs SET runs_total = runs_total + 1, updated_at = ? WHERE name = ? RETURNING name`, args: [now, name] },
     { sql: `INSERT INTO jobs (${jobInsertColumns}) SELECT ${jobInsertValues} WHERE changes() = 1`, args: jobInsertArgs(job, now) },
+    ...(job.concurrencyKey ? [grantSlotsStatement(job.concurrencyKey)] : []),
   ]);
   if (counted.length === 0) throw new JobsError('not_found', `No schedule named "${name}"`);
 }

@@ -1,5 +1,6 @@
 import type { Engine } from '../db/engine';
-import { readyUnlessPaused } from './rows';
+import { grantSlotsStatement } from './limits';
+import { readyState } from './rows';
 
 /** Cascades of failures deeper than this are finished by the next sweep. */
 const maxRounds = 50;
@@ -40,13 +41,14 @@ export async function resolveDependents(
         args: [args.now, ...scope.args],
       },
       {
-        sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET scheduled = CASE WHEN run_at > ? THEN 1 ELSE ${readyUnlessPaused} END
+        sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET scheduled = CASE WHEN run_at > ? THEN 1 ELSE ${readyState} END
               WHERE state = 'pending' AND scheduled = 3
                 AND NOT EXISTS (${parentsOf} AND (p.state IN ('pending', 'running') OR (jobs.parent_failure = 'fail' AND p.state != 'completed')))
                 ${scope.sql}
               RETURNING id`,
         args: [args.now, ...scope.args],
       },
+      grantSlotsStatement(), // released jobs with a concurrency key wait for a slot
     ]);
     failed.push(...failedNow.map((r) => String(r.id)));
     released.push(...releasedNow.map((r) => String(r.id)));

@@ -3,6 +3,7 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import { jobs } from '../db/schema';
 import { resolveDependents } from './dependencies';
+import { grantSlotsStatement } from './limits';
 
 export interface NewJob {
   id: string;
@@ -22,13 +23,19 @@ export interface NewJob {
   /** Jobs it waits for (ids that exist), and what to do if one of them fails or is cancelled. */
   dependsOn?: string[];
   parentFailure?: 'fail' | 'run';
+  /** Jobs sharing this key run at most `concurrencyLimit` at a time, across every worker. */
+  concurrencyKey?: string | null;
+  concurrencyLimit?: number | null;
 }
 
 export const jobInsertColumns =
-  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name, parent_failure';
-// scheduled: waiting for its run_at (1), parked in a paused queue (2), or ready to claim (0).
-export const jobInsertValues = `?, ?, ?, 'pending', CASE WHEN ? > ? THEN 1 WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?) THEN 2 ELSE 0 END,
-  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name, parent_failure, concurrency_key, concurrency_limit';
+// scheduled: waiting for its run_at (1), parked in a paused queue (2), waiting for a slot of its
+// concurrency key (4), ready in a rate-limited queue (5), or ready to claim (0). As readyState.
+export const jobInsertValues = `?, ?, ?, 'pending',
+  CASE WHEN ? > ? THEN 1 WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?) THEN 2 WHEN ? IS NOT NULL THEN 4
+       WHEN EXISTS (SELECT 1 FROM queue_limits WHERE queue = ?) THEN 5 ELSE 0 END,
+  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
 const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
 // With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
 const insertKeyedSql = `${insertSql}
@@ -38,9 +45,9 @@ const insertKeyedSql = `${insertSql}
 /** The values for jobInsertColumns, in order. */
 export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
   return [
-    job.id, job.name, job.queue, job.runAt, now, job.queue, job.priority, job.params,
+    job.id, job.name, job.queue, job.runAt, now, job.queue, job.concurrencyKey ?? null, job.queue, job.priority, job.params,
     job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey, job.scheduleName ?? null,
-    job.dependsOn?.length ? (job.parentFailure ?? 'fail') : null,
+    job.dependsOn?.length ? (job.parentFailure ?? 'fail') : null, job.concurrencyKey ?? null, job.concurrencyKey ? (job.concurrencyLimit ?? 1) : null,
   ];
 }
 
@@ -65,13 +72,15 @@ function insertStatements(job: NewJob, now: number): Statement[] {
  * id in order; for an idempotency key held by a live job, that job's id.
  */
 export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): Promise<string[]> {
-  if (list.length === 1 && !list[0].idempotencyKey && !list[0].dependsOn?.length) {
+  if (list.length === 1 && !list[0].idempotencyKey && !list[0].dependsOn?.length && !list[0].concurrencyKey) {
     const [{ sql: text, args }] = insertStatements(list[0], now);
     await engine.run(text, args);
     return [list[0].id];
   }
   const perJob = list.map((job) => insertStatements(job, now));
-  const results = await engine.batch(perJob.flat());
+  // Jobs with a concurrency key take free slots at once, in priority order among all that wait.
+  const keys = [...new Set(list.map((job) => job.concurrencyKey).filter((key): key is string => Boolean(key)))];
+  const results = await engine.batch([...perJob.flat(), ...keys.map((key) => grantSlotsStatement(key))]);
   const blocked = list.filter((job) => job.dependsOn?.length).map((job) => job.id);
   if (blocked.length) await resolveDependents(engine, { jobIds: blocked, now });
   let at = 0;
@@ -94,10 +103,14 @@ type AnyDrizzle = Pick<BaseSQLiteDatabase<'sync' | 'async', unknown>, 'insert'>;
 export function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): string | Promise<string> {
   const values = {
     id: job.id, name: job.name, queue: job.queue, state: 'pending' as const,
-    scheduled: job.runAt > now ? 1 : sql<number>`CASE WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ${job.queue}) THEN 2 ELSE 0 END`,
+    // As jobInsertValues. A keyed job waits for the next grant (a worker sweeps every poll interval).
+    scheduled: job.runAt > now ? 1 : sql<number>`CASE WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ${job.queue}) THEN 2
+      WHEN ${job.concurrencyKey ?? null} IS NOT NULL THEN 4 WHEN EXISTS (SELECT 1 FROM queue_limits WHERE queue = ${job.queue}) THEN 5 ELSE 0 END`,
     priority: job.priority, params: job.params, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, runAt: job.runAt, createdAt: now, idempotencyKey: job.idempotencyKey,
     scheduleName: job.scheduleName ?? null,
+    concurrencyKey: job.concurrencyKey ?? null,
+    concurrencyLimit: job.concurrencyKey ? (job.concurrencyLimit ?? 1) : null,
   };
   const query = tx
     .insert(jobs)

@@ -1,11 +1,14 @@
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import type { ErrorInfo, LogLine } from '../core/outcome';
-import { readyUnlessPaused } from './rows';
+import { grantSlotsStatement } from './limits';
+import { readyState } from './rows';
 
 /** Who finishes which attempt: every transition out of running checks this owner. */
 export interface AttemptOwner {
   jobId: string;
   workerId: string;
+  /** The job's concurrency key: the slot it frees goes to the next job waiting for one, in the same batch. */
+  concurrencyKey?: string | null;
 }
 
 export type AttemptOutcome = 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
@@ -47,6 +50,7 @@ async function finishAttempt(
     // changes() is the job's move just before: a lost lease counts nothing.
     statements.push({ sql: `UPDATE cron_jobs SET ${scheduleCount} = ${scheduleCount} + 1 WHERE name = ? AND changes() = 1`, args: [finish.scheduleName] });
   }
+  if (owner.concurrencyKey) statements.push(grantSlotsStatement(owner.concurrencyKey));
   const [, moved] = await engine.batch(statements);
   return moved.length === 1;
 }
@@ -69,7 +73,7 @@ export function retryJob(
   args: { outcome: 'failed' | 'timed_out' | 'interrupted'; error?: ErrorInfo; runAt: number; now: number; logs: LogLine[] },
 ): Promise<boolean> {
   return finishAttempt(engine, owner, args,
-    `state = 'pending', scheduled = CASE WHEN ? > ? THEN 1 ELSE ${readyUnlessPaused} END, run_at = ?, error = coalesce(?, error)`,
+    `state = 'pending', scheduled = CASE WHEN ? > ? THEN 1 ELSE ${readyState} END, run_at = ?, error = coalesce(?, error)`,
     [args.runAt, args.now, args.runAt, args.error?.message ?? null]);
 }
 

@@ -1,5 +1,5 @@
 import type { Engine } from '../db/engine';
-import { readyUnlessPaused } from './rows';
+import { readyState } from './rows';
 
 export interface Renewal {
   /** Jobs the worker still owns: one it runs that is missing here was taken from it. */
@@ -51,7 +51,7 @@ export async function reapExpiredLeases(engine: Engine, now: number): Promise<Re
       sql: `UPDATE jobs INDEXED BY jobs_lease_idx SET
               state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
               completed_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
-              scheduled = ${readyUnlessPaused}, error = 'Lease expired: worker ' || locked_by || ' stopped renewing it',
+              scheduled = ${readyState}, error = 'Lease expired: worker ' || locked_by || ' stopped renewing it',
               locked_by = NULL, locked_until = NULL
             WHERE state = 'running' AND locked_until < ?
             RETURNING id, state, attempts, error`,

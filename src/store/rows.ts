@@ -14,8 +14,22 @@ function rowMapper<T>(table: Table): (row: Row) => T {
 
 export const toJobRow = rowMapper<JobRow>(jobs);
 
-/** The `scheduled` value of a pending job that is due: 0 (claimable), or 2 while its queue is paused. */
-export const readyUnlessPaused = `CASE WHEN EXISTS (SELECT 1 FROM paused_queues p WHERE p.queue = jobs.queue) THEN 2 ELSE 0 END`;
+const queuePaused = `EXISTS (SELECT 1 FROM paused_queues p WHERE p.queue = jobs.queue)`;
+const queueRateLimited = `EXISTS (SELECT 1 FROM queue_limits l WHERE l.queue = jobs.queue)`;
+
+/**
+ * The `scheduled` value of a pending job that is due and holds a slot of its
+ * concurrency key (or has none): 2 while its queue is paused, 5 in a
+ * rate-limited queue, else 0 (claimable).
+ */
+export const readyWithSlot = `CASE WHEN ${queuePaused} THEN 2 WHEN ${queueRateLimited} THEN 5 ELSE 0 END`;
+
+/**
+ * The `scheduled` value of a pending job that is due: as readyWithSlot, except
+ * that a job with a concurrency key first waits for a slot (4), granted by
+ * grantSlotsStatement.
+ */
+export const readyState = `CASE WHEN ${queuePaused} THEN 2 WHEN jobs.concurrency_key IS NOT NULL THEN 4 WHEN ${queueRateLimited} THEN 5 ELSE 0 END`;
 
 /** The jobs columns, for RETURNING lists that must match toJobRow. */
 export const jobColumns = Object.values(getTableColumns(jobs)).map((c) => c.name).join(', ');

@@ -8,11 +8,13 @@ import { defaults } from '../config/defaults';
 import { listenDoorbell, type DoorbellListener } from '../db/doorbell';
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
-import { claimJobs, nextScheduledAt, promoteDueJobs } from '../store/claim';
+import { nextScheduledAt, promoteDueJobs } from '../store/claim';
+import { listQueueLimits } from '../store/limits';
 import { markWorkerStopped, registerWorker } from '../store/workers';
 import type { JobRegistry } from '../lib/jobs/registry';
 import { LeaseKeeper } from '../lib/jobs/lease-keeper';
 import { runClaimedJob } from '../lib/jobs/run-claimed';
+import { Claimer } from './claimer';
 import { Reaper } from './reaper';
 import { WakeSignal } from './wake-signal';
 import type { WorkerLog } from './log';
@@ -41,6 +43,7 @@ export class Worker {
   private readonly shutdown = new AbortController();
   private readonly keeper: LeaseKeeper;
   private readonly reaper: Reaper;
+  private readonly claimer: Claimer;
   private doorbell?: DoorbellListener;
   private checkpointer?: Checkpointer;
   private stopping = false;
@@ -52,6 +55,7 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {
     const { engine, config, log } = options;
     setMaxListeners(0, this.shutdown.signal); // one listener per running job, detached when it ends
+    this.claimer = new Claimer(engine, this.id, options.queues, config.leaseMs);
     this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, (e) => log.error('heartbeat failed', e));
     this.reaper = new Reaper(engine, config.leaseMs, (jobs) => {
       for (const job of jobs) log.reaped(job);
@@ -66,8 +70,9 @@ export class Worker {
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
-        if (!kinds.has('ready') && !kinds.has('scheduled')) return; // nothing new to claim
-        if (kinds.has('scheduled')) this.nextDueAt = 0;
+        if (!kinds.has('ready') && !kinds.has('scheduled') && !kinds.has('limits')) return; // nothing new to claim
+        if (kinds.has('scheduled') || kinds.has('limits')) this.nextDueAt = 0;
+        this.claimer.forgetEmpty();
         this.wakeUp.wake();
       });
     }
@@ -103,9 +108,9 @@ export class Worker {
       if (free > 0) {
         try {
           await this.promoteDueJobs();
-          claimed = await claimJobs(this.options.engine, {
-            workerId: this.id, queues: this.options.queues, limit: free, now: Date.now(), leaseMs: config.leaseMs,
-          });
+          const round = await this.claimer.claim(free, Date.now());
+          claimed = round.jobs;
+          if (round.nextStartAt !== null) this.nextDueAt = Math.min(this.nextDueAt, round.nextStartAt);
         } catch (error) {
           log.error('claiming jobs failed', error);
         }
@@ -119,16 +124,21 @@ export class Worker {
   }
 
   /**
-   * Scheduled jobs that came due join the claim index. Checked when one is
-   * known to be due, and at least once per poll interval, since jobs delayed
-   * or retried by other processes (or over a remote connection) ring no bell.
+   * Scheduled jobs that came due join the claim index, free slots of
+   * concurrency keys are granted, and the queues' rate limits are read again.
+   * Done when a job is known to be due, and at least once per poll interval,
+   * since jobs delayed or retried by other processes (or over a remote
+   * connection) ring no bell.
    */
   private async promoteDueJobs(): Promise<void> {
     const now = Date.now();
     if (now < this.nextDueAt && now - this.dueCheckedAt < this.options.config.pollIntervalMs) return;
     this.dueCheckedAt = now;
-    await promoteDueJobs(this.options.engine, now);
-    this.nextDueAt = (await nextScheduledAt(this.options.engine)) ?? Number.POSITIVE_INFINITY;
+    const { engine } = this.options;
+    await promoteDueJobs(engine, now);
+    this.claimer.setRateLimited((await listQueueLimits(engine)).map((limit) => limit.queue));
+    this.claimer.forgetEmpty();
+    this.nextDueAt = (await nextScheduledAt(engine)) ?? Number.POSITIVE_INFINITY;
   }
 
   private run(job: JobRow): void {

@@ -72,7 +72,7 @@ describe('bin/jobs queues', () => {
     const id = await DemoJob.later({ steps: 1, delayMs: 1 }, { queue: 'held' });
     expect((await cli('worker', '--drain')).code).toBe(0);
     expect(await getJob(await db.engine(), id)).toMatchObject({ state: 'pending', scheduled: 2 });
-    expect(JSON.parse((await cli('queues', '--json')).stdout)).toContainEqual({ queue: 'held', paused: true, pending: 1, running: 0 });
+    expect(JSON.parse((await cli('queues', '--json')).stdout)).toContainEqual({ queue: 'held', paused: true, pending: 1, running: 0, rateLimit: null });
     expect((await cli('status', id)).stdout).toContain('paused');
 
     expect((await cli('queues', 'resume', 'held')).stdout).toMatch(/resumed queue held: 1 job\(s\) back in line/);

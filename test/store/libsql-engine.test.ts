@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/db';
 import { openRemoteEngine } from '@/db/remote-engine';
 import { migrate } from '@/db/migrate';
-import { claimJobs, promoteDueJobs } from '@/store/claim';
+import { claimJobs, claimRateLimitedJobs, promoteDueJobs } from '@/store/claim';
+import { setQueueRateLimit } from '@/store/limits';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { completeJob } from '@/store/finish';
 import { reapExpiredLeases, renewLeases } from '@/store/lease';
@@ -30,7 +31,7 @@ const job = (overrides: Partial<NewJob> = {}): NewJob => ({
 
 describe('the libSQL client engine', () => {
   it('migrates, and a second migrate finds nothing to do', async () => {
-    expect(await migrate(engine)).toEqual(['0000_init']);
+    expect(await migrate(engine)).toEqual(['0000_init', '0001_limits']);
     expect(await migrate(engine)).toEqual([]);
   });
 
@@ -56,5 +57,22 @@ describe('the libSQL client engine', () => {
     expect(detail.attemptHistory.map((x) => x.outcome)).toEqual(['completed']);
     expect(detail.progressHistory.map((p) => p.percent)).toEqual([30]);
     expect((await listJobs(engine, { limit: 10, state: 'pending' })).map((j) => j.id).sort()).toEqual([keyed.id, later.id].sort());
+  });
+
+  it('grants concurrency slots and claims within a queue rate limit, in one batch each', async () => {
+    const keyed = [job({ queue: 'k', concurrencyKey: 'tenant' }), job({ queue: 'k', concurrencyKey: 'tenant' })];
+    await enqueueJobs(engine, keyed, t0);
+    const first = await claimJobs(engine, { workerId: 'w', queues: ['k'], limit: 5, now: t0, leaseMs: 1000 });
+    expect(first.map((j) => j.id)).toEqual([keyed[0].id]);
+    await completeJob(engine, { jobId: keyed[0].id, workerId: 'w', concurrencyKey: 'tenant' }, { result: null, now: t0, logs: [] });
+    expect((await claimJobs(engine, { workerId: 'w', queues: ['k'], limit: 5, now: t0, leaseMs: 1000 })).map((j) => j.id)).toEqual([keyed[1].id]);
+
+    await setQueueRateLimit(engine, { queue: 'r', max: 2, durationMs: 1_000, now: t0 });
+    await enqueueJobs(engine, [job({ queue: 'r' }), job({ queue: 'r' }), job({ queue: 'r' })], t0);
+    const claim = (now: number) => claimRateLimitedJobs(engine, { workerId: 'w', queues: ['r'], queue: 'r', limit: 5, now, leaseMs: 1000 });
+    const inWindow = await claim(t0);
+    expect({ claimed: inWindow.jobs.length, next: inWindow.nextStartAt }).toEqual({ claimed: 2, next: t0 + 1_000 });
+    expect((await claim(t0 + 999)).jobs).toHaveLength(0);
+    expect((await claim(t0 + 1_000)).jobs).toHaveLength(1);
   });
 });

@@ -41,7 +41,7 @@ describe('pausing a queue', () => {
     for (const id of [waiting.id, delayed.id, enqueuedWhilePaused.id, running.id]) {
       expect(await getJob(engine, id)).toMatchObject({ state: 'pending', scheduled: 2 });
     }
-    expect((await listQueues(engine)).find((q) => q.queue === 'q')).toEqual({ queue: 'q', paused: true, pending: 4, running: 0 });
+    expect((await listQueues(engine)).find((q) => q.queue === 'q')).toEqual({ queue: 'q', paused: true, pending: 4, running: 0, rateLimit: null });
 
     expect(await resumeQueue(engine, 'q')).toBe(4);
     expect((await claim([], t0 + 2_000)).sort()).toEqual([waiting.id, delayed.id, enqueuedWhilePaused.id, running.id].sort());

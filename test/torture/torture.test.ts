@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
+import { observedConcurrency, peakStartsPerWindow } from '../helpers/limits';
 import { spawnWorker, stopProcess, waitFor, type Spawned } from '../helpers/processes';
 import { DemoJob } from '@/jobs';
+import { setQueueRateLimit } from '@/lib/jobs';
 
 // Real worker processes on one database file, many jobs, and failures on purpose.
 const db = useTempDatabase();
@@ -36,14 +38,25 @@ const unfinished = async (queuePrefix: string) =>
   Number((await (await db.engine()).all<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE queue LIKE ? AND state IN ('pending', 'running')`, [`${queuePrefix}%`]))[0].n);
 
 describe('torture', () => {
-  it('4 workers, 5,000 jobs with random priorities, queues, delays and failures: each ends exactly once, attempts match the failures', async () => {
-    const queues = ['t1-a', 't1-b', 't1-c'];
-    const plan = Array.from({ length: 5_000 }, () => ({
-      params: { steps: random(2), delayMs: random(3), failTimes: pick([0, 0, 0, 1, 2, 3]) },
-      queue: pick(queues),
-      priority: random(21) - 10,
-      delay: pick([0, 0, 0, 50, 300, 1_000]),
-    }));
+  it('4 workers, 5,000 jobs with random priorities, queues, delays, failures and limits: each ends exactly once, attempts match the failures, no limit exceeded', async () => {
+    // t1-r is rate-limited; a fifth of the jobs share one of three concurrency keys.
+    const queues = ['t1-a', 't1-b', 't1-c', 't1-a', 't1-b', 't1-c', 't1-a', 't1-b', 't1-c', 't1-r'];
+    const keyLimits: Record<string, number> = { k1: 1, k2: 2, k3: 3 };
+    const rate = { max: 40, windowMs: 500 };
+    await setQueueRateLimit('t1-r', { max: rate.max, duration: rate.windowMs });
+    const plan = Array.from({ length: 5_000 }, () => {
+      const key = random(5) === 0 ? pick(Object.keys(keyLimits)) : undefined;
+      return {
+        params: { steps: random(2), delayMs: random(3), failTimes: pick([0, 0, 0, 1, 2, 3]) },
+        options: {
+          queue: pick(queues),
+          priority: random(21) - 10,
+          delay: pick([0, 0, 0, 50, 300, 1_000]),
+          maxAttempts: 3,
+          ...(key ? { concurrencyKey: key, concurrencyLimit: keyLimits[key] } : {}),
+        },
+      };
+    });
     const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '8', JOBS_POLL_INTERVAL_MS: '200' };
     const workers: Spawned[] = [
       spawnWorker(env),
@@ -55,10 +68,7 @@ describe('torture', () => {
     // Enqueued while the workers run, in chunks, one call per job for a fifth of them.
     for (let i = 0; i < plan.length; i += 250) {
       const chunk = plan.slice(i, i + 250);
-      await Promise.all(chunk.map((p, k) =>
-        k % 5 === 0
-          ? DemoJob.later(p.params, { queue: p.queue, priority: p.priority, delay: p.delay, maxAttempts: 3 })
-          : DemoJob.laterMany([p.params], { queue: p.queue, priority: p.priority, delay: p.delay, maxAttempts: 3 })));
+      await Promise.all(chunk.map((p, k) => (k % 5 === 0 ? DemoJob.later(p.params, p.options) : DemoJob.laterMany([p.params], p.options))));
     }
     await waitFor(async () => (await unfinished('t1-')) === 0, 'every job to end', 180_000, 250);
     for (const w of workers) expect(await stopProcess(w)).toBe(0);
@@ -76,11 +86,27 @@ describe('torture', () => {
       expect(w.output()).not.toMatch(/error:/); // no SQLITE_BUSY or anything else reached a worker's log
       expect(w.output()).not.toMatch(/lost /);
     }
+    // The limits, from what the attempts recorded.
+    const peaks = await observedConcurrency(await db.engine(), 't1-');
+    expect([...peaks.keys()].sort()).toEqual(['k1', 'k2', 'k3']);
+    for (const [key, peak] of peaks) expect({ key, peak: Math.min(peak, keyLimits[key]) }).toEqual({ key, peak });
+    const starts = await peakStartsPerWindow(await db.engine(), 't1-r', rate.windowMs);
+    expect(starts.starts).toBeGreaterThan(rate.max);
+    expect(starts.peak).toBeLessThanOrEqual(rate.max);
+    console.log(`torture: peak concurrency per key ${JSON.stringify(Object.fromEntries(peaks))}; ` +
+      `t1-r peak ${starts.peak} starts in ${rate.windowMs} ms (limit ${rate.max}), ${starts.starts} starts`);
   });
 
-  it('kill -9 of random workers, again and again, with replacements: every job still ends, at least once, nothing lost', async () => {
+  it('kill -9 of random workers, again and again, with replacements: every job still ends, at least once, nothing lost, no slot leaked', async () => {
     const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '4', JOBS_LEASE_MS: '1000', JOBS_POLL_INTERVAL_MS: '200' };
-    const ids = await DemoJob.laterMany(Array.from({ length: 600 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2', maxAttempts: 50 });
+    // Among them, jobs holding slots of a concurrency key and jobs of a rate-limited queue: a killed
+    // worker's slots and starts must not leak, or those jobs would never end.
+    await setQueueRateLimit('t2-rated', { max: 20, duration: 200 });
+    const ids = [
+      ...(await DemoJob.laterMany(Array.from({ length: 500 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2', maxAttempts: 50 })),
+      ...(await DemoJob.laterMany(Array.from({ length: 60 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2', maxAttempts: 50, concurrencyKey: 't2-key', concurrencyLimit: 2 })),
+      ...(await DemoJob.laterMany(Array.from({ length: 60 }, () => ({ steps: 2, delayMs: 20 })), { queue: 't2-rated', maxAttempts: 50 })),
+    ];
     let workers = Array.from({ length: 4 }, () => spawnWorker(env));
     let kills = 0;
     // At least 6 kills whatever the machine's speed, then on until the jobs are done (at most 40).

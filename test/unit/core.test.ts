@@ -99,5 +99,9 @@ describe('states', () => {
     expect(displayState({ state: 'pending', attempts: 0, runAt: 2_000 }, now)).toBe('scheduled');
     expect(displayState({ state: 'pending', attempts: 1, runAt: 2_000 }, now)).toBe('retrying');
     expect(displayState({ state: 'pending', attempts: 0, runAt: 500 }, now)).toBe('pending');
+    expect(displayState({ state: 'pending', attempts: 0, runAt: 500, scheduled: 2 }, now)).toBe('paused');
+    expect(displayState({ state: 'pending', attempts: 0, runAt: 500, scheduled: 3 }, now)).toBe('blocked');
+    expect(displayState({ state: 'pending', attempts: 1, runAt: 500, scheduled: 4 }, now)).toBe('throttled');
+    expect(displayState({ state: 'pending', attempts: 0, runAt: 500, scheduled: 5 }, now)).toBe('pending'); // ready, in a rate-limited queue
   });
 });

@@ -5,6 +5,7 @@ export { JobRegistry } from './registry';
 export { jobNameOf } from './job-name';
 export { jobEvents, type JobEventMap, type JobEventName } from './events';
 export { JobFailedError } from './job-failed-error';
+export { setQueueRateLimit, clearQueueRateLimit } from './queue-limits';
 export { NonRetryableError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
 export type {
   BatchOptions, BatchResult, CodeSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,

@@ -17,7 +17,7 @@ import type { LaterOptions } from './types';
  */
 export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterOptions, config: Config, now: number): NewJob {
   const classOptions = jobClass.options ?? {};
-  checkParams(jobClass, params);
+  const checked = checkParams(jobClass, params);
   const maxAttempts = options.maxAttempts ?? classOptions.maxAttempts ?? config.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new JobsError('bad_request', `maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
@@ -38,7 +38,22 @@ export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterO
     idempotencyKey: options.idempotencyKey ?? null,
     dependsOn: options.dependsOn?.length ? [...new Set(options.dependsOn)] : undefined,
     parentFailure: options.onParentFailure,
+    ...resolveConcurrency(jobClass, checked, options),
   };
+}
+
+/** The concurrency key and limit: the call's, else the class's (its key may be a function of the params). */
+function resolveConcurrency(jobClass: JobClass, params: unknown, options: LaterOptions): { concurrencyKey: string | null; concurrencyLimit: number | null } {
+  const classOptions = jobClass.options ?? {};
+  const classKey = typeof classOptions.concurrencyKey === 'function' ? classOptions.concurrencyKey(params) : classOptions.concurrencyKey;
+  const key = options.concurrencyKey ?? classKey ?? null;
+  if (key === null) return { concurrencyKey: null, concurrencyLimit: null };
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw new JobsError('bad_request', `concurrencyKey must be a string of 1 to 200 characters, got ${JSON.stringify(key)}`);
+  }
+  const limit = options.concurrencyLimit ?? classOptions.concurrencyLimit ?? 1;
+  if (!Number.isInteger(limit) || limit < 1) throw new JobsError('bad_request', `concurrencyLimit must be a whole number >= 1, got ${limit}`);
+  return { concurrencyKey: key, concurrencyLimit: limit };
 }
 
 /** Runs the class's param schema, if it has one, turning its error into an invalid_params error. */
@@ -59,7 +74,8 @@ function checkParentFailure(value: unknown): void {
   }
 }
 
-function checkQueue(queue: string): string {
+/** A queue name, or a bad_request error. */
+export function checkQueue(queue: string): string {
   if (!/^[\w.:-]{1,100}$/.test(queue)) throw new JobsError('bad_request', `Invalid queue name "${queue}": use letters, digits, . _ : -`);
   return queue;
 }

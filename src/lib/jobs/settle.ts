@@ -31,7 +31,7 @@ export async function settleAttempt(
   workerId: string,
   run: AttemptResult,
 ): Promise<Settled> {
-  const owner: AttemptOwner = { jobId: job.id, workerId };
+  const owner: AttemptOwner = { jobId: job.id, workerId, concurrencyKey: job.concurrencyKey };
   const now = Date.now();
   const base = { jobId: job.id, jobName: job.name, attempt: job.attempts };
   const { outcome, logs } = run;

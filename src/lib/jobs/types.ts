@@ -15,6 +15,13 @@ export interface JobOptions {
   backoff?: Backoff;
   /** Run time (ms, or '30s') before the job's signal aborts. Default JOBS_TIMEOUT_MS (60000 ms). */
   timeout?: number | string;
+  /**
+   * Jobs with the same key run at most `concurrencyLimit` at a time, across every worker:
+   * a string, or a function of the params (e.g. `(p) => \`export:${p.tenantId}\``); null for none.
+   */
+  concurrencyKey?: string | ((params: any) => string | null | undefined);
+  /** Slots of the concurrency key. Default 1. */
+  concurrencyLimit?: number;
 }
 
 /** Options of one `.later()` call; each overrides the class's option of the same name. */
@@ -36,6 +43,10 @@ export interface LaterOptions {
   dependsOn?: string[];
   /** When a job it depends on fails or is cancelled: 'fail' this one too (default), or 'run' it anyway. */
   onParentFailure?: 'fail' | 'run';
+  /** Jobs with the same key run at most `concurrencyLimit` at a time, across every worker. Overrides the class's. */
+  concurrencyKey?: string;
+  /** Slots of the concurrency key. Default: the class's, else 1. */
+  concurrencyLimit?: number;
 }
 
 /** A param schema: anything with zod's `parse` (which throws on bad input). */

@@ -1,0 +1,25 @@
+import { getEngine } from '../../db/client';
+import { ringDoorbell } from '../../db/doorbell';
+import { parseRateLimit } from '../../core/rate';
+import { clearQueueRateLimit as clearStored, setQueueRateLimit as store } from '../../store/limits';
+import { checkQueue } from './job-spec';
+
+/**
+ * Limits a queue to `max` job starts in any `duration`, across every worker
+ * (e.g. a third-party API's quota): `setQueueRateLimit('stripe', { max: 100, duration: '1m' })`.
+ * Persisted; replaces the queue's earlier limit. `bin/jobs queues limit` does the same.
+ */
+export async function setQueueRateLimit(queue: string, limit: { max: number; duration: number | string }): Promise<void> {
+  const { max, durationMs } = parseRateLimit(limit);
+  const engine = await getEngine();
+  await store(engine, { queue: checkQueue(queue), max, durationMs, now: Date.now() });
+  if (engine.kind === 'file') ringDoorbell(engine.location, 'limits');
+}
+
+/** Lifts a queue's rate limit. Returns false if it had none. */
+export async function clearQueueRateLimit(queue: string): Promise<boolean> {
+  const engine = await getEngine();
+  const cleared = await clearStored(engine, checkQueue(queue));
+  if (cleared && engine.kind === 'file') ringDoorbell(engine.location, 'limits');
+  return cleared;
+}
