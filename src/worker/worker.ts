@@ -105,18 +105,21 @@ export class Worker {
       }
       const free = this.options.concurrency - this.running.size;
       let claimed: JobRow[] = [];
+      let rateLimitedWaiting = false;
       if (free > 0) {
         try {
           await this.promoteDueJobs();
           const round = await this.claimer.claim(free, Date.now());
           claimed = round.jobs;
+          rateLimitedWaiting = round.nextStartAt !== null;
           if (round.nextStartAt !== null) this.nextDueAt = Math.min(this.nextDueAt, round.nextStartAt);
         } catch (error) {
           log.error('claiming jobs failed', error);
         }
         for (const job of claimed) this.run(job);
         if (claimed.length === free) continue; // there may be more
-        if (this.options.drain && claimed.length === 0 && this.running.size === 0) break;
+        // Drained: nothing due, nothing running, and no due job only waiting for its queue's rate.
+        if (this.options.drain && claimed.length === 0 && this.running.size === 0 && !rateLimitedWaiting) break;
       }
       await this.wakeUp.wait(Math.min(config.pollIntervalMs, this.nextDueAt - Date.now()));
     }

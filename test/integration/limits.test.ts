@@ -52,4 +52,14 @@ describe('limits across worker processes', () => {
     const bad = await cli('queues', 'limit', 'api', '--rate', 'lots');
     expect({ code: bad.code, stderr: bad.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/Invalid rate limit "lots"/) });
   });
+
+  it('a draining worker waits for the rate window rather than leave due jobs behind', async () => {
+    expect((await cli('queues', 'limit', 'drained', '--rate', '2/300ms')).code).toBe(0);
+    const ids = await DemoJob.laterMany(Array.from({ length: 5 }, () => ({ steps: 0, delayMs: 0 })), { queue: 'drained' });
+    const drained = await cli('worker', '--queue', 'drained', '--drain');
+    expect(drained.code).toBe(0);
+    const states = await (await db.engine()).all<{ state: string }>(`SELECT state FROM jobs WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+    expect(states.map((r) => r.state)).toEqual(Array(5).fill('completed'));
+    expect((await peakStartsPerWindow(await db.engine(), 'drained', 300)).peak).toBe(2);
+  });
 });

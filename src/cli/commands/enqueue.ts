@@ -9,7 +9,7 @@ import { paramsFromArgs } from '../params';
 import { success } from '../format';
 import type { Command } from '../io';
 
-const usage = 'bin/jobs enqueue <job-name> [--param k=v ...] [--params JSON] [--queue Q] [--priority P] [--delay 5m] [--at ISO] [--max-attempts N] [--key K] [--json]';
+const usage = 'bin/jobs enqueue <job-name> [--param k=v ...] [--params JSON] [--queue Q] [--priority P] [--delay 5m] [--at ISO] [--max-attempts N] [--key K]\n       [--concurrency-key K [--concurrency-limit N]] [--json]';
 
 export const enqueueCommand: Command = {
   summary: 'store a job for a worker and print its id',
@@ -19,6 +19,7 @@ export const enqueueCommand: Command = {
       param: { type: 'string', multiple: true }, params: { type: 'string' }, queue: { type: 'string' },
       priority: { type: 'string' }, delay: { type: 'string' }, at: { type: 'string' },
       'max-attempts': { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' },
+      'concurrency-key': { type: 'string' }, 'concurrency-limit': { type: 'string' },
     }, usage);
     const jobClass = registry.resolve(onePositional(positionals, 'job name', usage));
     const params = paramsFromArgs(values.param, values.params);
@@ -30,6 +31,8 @@ export const enqueueCommand: Command = {
       runAt: values.at,
       maxAttempts: values['max-attempts'] === undefined ? undefined : intOption(values['max-attempts'], 'max-attempts', 1),
       idempotencyKey: values.key,
+      concurrencyKey: values['concurrency-key'],
+      concurrencyLimit: values['concurrency-limit'] === undefined ? undefined : intOption(values['concurrency-limit'], 'concurrency-limit', 1),
     }, getConfig(), now);
     const [id] = await storeNewJobs(await getEngine(), [row], now);
     if (values.json) io.out(JSON.stringify({ id, existing: id !== row.id }));
