@@ -64,6 +64,7 @@ export function renderJobDetail(job: JobDetail): string {
     { finished: time(job.completedAt) }, { timeout: formatDuration(job.timeoutMs) }, { lock },
   );
   if (job.idempotencyKey) facts.push({ 'idempotency key': job.idempotencyKey });
+  if (job.concurrencyKey) facts.push({ 'concurrency key': `${job.concurrencyKey} (limit ${job.concurrencyLimit})` });
   const parts = [facts.toString(), `${chalk.bold('params')}\n${json(job.params)}`];
   if (job.result != null) parts.push(`${chalk.bold('result')}\n${json(job.result)}`);
   if (job.error) parts.push(`${chalk.bold('error')}\n${chalk.red(job.error)}`);

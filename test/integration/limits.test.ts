@@ -62,4 +62,17 @@ describe('limits across worker processes', () => {
     expect(states.map((r) => r.state)).toEqual(Array(5).fill('completed'));
     expect((await peakStartsPerWindow(await db.engine(), 'drained', 300)).peak).toBe(2);
   });
+
+  it('bin/jobs enqueue takes a concurrency key, and status shows the key and a job throttled behind it', async () => {
+    const enqueue = async () => JSON.parse((await cli('enqueue', 'demo', '--queue', 'solo', '--param', 'steps=1', '--param', 'delayMs=1', '--concurrency-key', 'solo-key', '--json')).stdout).id as string;
+    await enqueue();
+    const second = await enqueue();
+    const status = await cli('status', second);
+    expect(status.stdout).toContain('throttled');
+    expect(status.stdout).toMatch(/concurrency key\W+solo-key \(limit 1\)/);
+    const bad = await cli('enqueue', 'demo', '--concurrency-key', 'k', '--concurrency-limit', '0');
+    expect({ code: bad.code, stderr: bad.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/--concurrency-limit must be a whole number >= 1/) });
+    expect((await cli('worker', '--queue', 'solo', '--drain')).code).toBe(0);
+    expect(await unfinished('solo')).toBe(0);
+  });
 });
