@@ -75,7 +75,6 @@ export interface RateLimitedClaim {
  */
 export async function claimRateLimitedJobs(engine: Engine, args: ClaimArgs & { queue: string }): Promise<RateLimitedClaim> {
   const { queue, now } = args;
-  const window = `(SELECT rate_duration_ms FROM queue_limits WHERE queue = ?)`;
   const [, claimed, , next] = await engine.batch([
     {
       sql: `INSERT INTO queue_rate_starts (queue, job_id, started_at)
@@ -96,20 +95,23 @@ export async function claimRateLimitedJobs(engine: Engine, args: ClaimArgs & { q
       args: [args.workerId, now + args.leaseMs, now, queue, now],
     },
     {
-      sql: `DELETE FROM queue_rate_starts INDEXED BY queue_rate_starts_idx WHERE queue = ? AND started_at < ? - ${window} - ?`,
+      sql: `DELETE FROM queue_rate_starts INDEXED BY queue_rate_starts_idx
+            WHERE queue = ? AND started_at < ? - (SELECT rate_duration_ms FROM queue_limits WHERE queue = ?) - ?`,
       args: [queue, now, queue, rateLedgerMarginMs],
     },
     {
-      sql: `SELECT (SELECT min(started_at) FROM queue_rate_starts INDEXED BY queue_rate_starts_idx WHERE queue = ? AND started_at > ? - ${window})
-                     + ${window} AS next_start_at,
-                   EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = ?) AS waiting`,
-      args: [queue, now, queue, queue, queue],
+      // No row once the limit is gone; no time while nothing waits or the window is empty.
+      sql: `SELECT (SELECT min(s.started_at) FROM queue_rate_starts s INDEXED BY queue_rate_starts_idx
+                    WHERE s.queue = l.queue AND s.started_at > ? - l.rate_duration_ms) + l.rate_duration_ms AS next_start_at
+            FROM queue_limits l
+            WHERE l.queue = ? AND EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = l.queue)`,
+      args: [now, queue],
     },
   ]);
-  const { next_start_at: nextStartAt, waiting } = next[0] as { next_start_at: number | null; waiting: number };
+  const nextStartAt = next[0]?.next_start_at;
   return {
     jobs: claimed.map(toJobRow),
-    nextStartAt: Number(waiting) && nextStartAt !== null ? Math.max(Number(nextStartAt), now + 1) : null,
+    nextStartAt: nextStartAt == null ? null : Math.max(Number(nextStartAt), now + 1),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Engine } from '../db/engine';
-import { grantSlotsStatement } from './limits';
+import { grantSlotsOf } from './limits';
 import { readyState } from './rows';
 
 /** Cascades of failures deeper than this are finished by the next sweep. */
@@ -45,11 +45,12 @@ export async function resolveDependents(
               WHERE state = 'pending' AND scheduled = 3
                 AND NOT EXISTS (${parentsOf} AND (p.state IN ('pending', 'running') OR (jobs.parent_failure = 'fail' AND p.state != 'completed')))
                 ${scope.sql}
-              RETURNING id`,
+              RETURNING id, concurrency_key`,
         args: [args.now, ...scope.args],
       },
-      grantSlotsStatement(), // released jobs with a concurrency key wait for a slot
     ]);
+    // Released jobs with a concurrency key wait for a slot: take free ones at once.
+    await grantSlotsOf(engine, releasedNow.map((r) => r.concurrency_key as string | null));
     failed.push(...failedNow.map((r) => String(r.id)));
     released.push(...releasedNow.map((r) => String(r.id)));
     if (failedNow.length === 0) break;

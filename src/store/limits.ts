@@ -31,6 +31,15 @@ export function grantSlotsStatement(key?: string | null): Statement {
   };
 }
 
+/**
+ * Grants free slots of the given keys (say, of jobs just released or taken
+ * back), in one batch; nothing when no key is given.
+ */
+export async function grantSlotsOf(engine: Engine, keys: (string | null)[]): Promise<void> {
+  const distinct = [...new Set(keys.filter((key): key is string => Boolean(key)))];
+  if (distinct.length) await engine.batch(distinct.map((key) => grantSlotsStatement(key)));
+}
+
 /** Runs grantSlotsStatement by itself; returns the ids granted. */
 export async function grantSlots(engine: Engine, key?: string | null): Promise<string[]> {
   const { sql, args } = grantSlotsStatement(key);

@@ -2,6 +2,7 @@ import { reapIntervalMs } from '../config/defaults';
 import type { Engine } from '../db/engine';
 import { resolveDependents } from '../store/dependencies';
 import { reapExpiredLeases, type ReapedJob } from '../store/lease';
+import { grantSlots } from '../store/limits';
 
 /**
  * Every half lease (at most 5 s), takes back jobs whose worker stopped
@@ -26,6 +27,8 @@ export class Reaper {
   async reapNow(): Promise<ReapedJob[]> {
     try {
       const reaped = await reapExpiredLeases(this.engine, Date.now());
+      // Slots of concurrency keys the dead worker held are free again.
+      if (reaped.length) await grantSlots(this.engine);
       // Also the sweep for jobs whose parents ended without resolving them (a crash, a cancel, a reaped last attempt).
       const { released } = await resolveDependents(this.engine, { now: Date.now() });
       if (reaped.length || released.length) this.onReaped(reaped);

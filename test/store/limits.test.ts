@@ -6,6 +6,7 @@ import { completeJob, endJob, retryJob } from '@/store/finish';
 import { cancelJob } from '@/store/admin';
 import { clearQueueRateLimit, grantSlots, listQueueLimits, setQueueRateLimit } from '@/store/limits';
 import { reapExpiredLeases } from '@/store/lease';
+import { resolveDependents } from '@/store/dependencies';
 import { listQueues, pauseQueue, resumeQueue } from '@/store/queues';
 import { getJob } from '@/store/queries';
 import { newJobId } from '@/core/ids';
@@ -90,6 +91,20 @@ describe('concurrency keys', () => {
     await done(holder.id, 'later');
     expect(await claim()).toEqual([delayed.id]);
     await done(delayed.id, 'later');
+  });
+  it('gives a keyed job its slot as soon as the job it depends on has ended', async () => {
+    const engine = await db.engine();
+    const parent = job();
+    await enqueueJobs(engine, [parent], t0);
+    const child = job({ concurrencyKey: 'after-parent', dependsOn: [parent.id] });
+    await enqueueJobs(engine, [child], t0);
+    expect(await getJob(engine, child.id)).toMatchObject({ scheduled: 3 });
+    expect(await claim()).toEqual([parent.id]);
+    await done(parent.id, null);
+    expect((await resolveDependents(engine, { parentIds: [parent.id], now: t0 })).released).toEqual([child.id]);
+    expect(await getJob(engine, child.id)).toMatchObject({ scheduled: 0 });
+    expect(await claim()).toEqual([child.id]);
+    await done(child.id, 'after-parent');
   });
 });
 

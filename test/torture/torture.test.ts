@@ -89,7 +89,7 @@ describe('torture', () => {
     // The limits, from what the attempts recorded.
     const peaks = await observedConcurrency(await db.engine(), 't1-');
     expect([...peaks.keys()].sort()).toEqual(['k1', 'k2', 'k3']);
-    for (const [key, peak] of peaks) expect({ key, peak: Math.min(peak, keyLimits[key]) }).toEqual({ key, peak });
+    for (const [key, peak] of peaks) expect(peak, `peak concurrency of ${key}`).toBeLessThanOrEqual(keyLimits[key]);
     const starts = await peakStartsPerWindow(await db.engine(), 't1-r', rate.windowMs);
     expect(starts.starts).toBeGreaterThan(rate.max);
     expect(starts.peak).toBeLessThanOrEqual(rate.max);

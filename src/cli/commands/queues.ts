@@ -1,5 +1,5 @@
 import { JobsError } from '../../core/errors';
-import { formatRateLimit, parseRateLimit } from '../../core/rate';
+import { formatRateLimit } from '../../core/rate';
 import { getEngine } from '../../db/client';
 import { ringDoorbell } from '../../db/doorbell';
 import { listQueues, pauseQueue, resumeQueue } from '../../store/queues';
@@ -49,8 +49,8 @@ async function limit(argv: string[], io: CliIo): Promise<number> {
     io.out(cleared ? `${success('cleared')} the rate limit of queue ${queue}` : `Queue ${queue} had no rate limit`);
     return 0;
   }
-  const rate = parseRateLimit(values.rate!);
-  await setQueueRateLimit(queue, { max: rate.max, duration: rate.durationMs });
-  io.out(`${success('limited')} queue ${queue} to ${formatRateLimit(rate)}: at most ${rate.max} job start(s) in any ${formatRateLimit({ max: 1, durationMs: rate.durationMs }).slice(2)}, across all workers`);
+  const rate = await setQueueRateLimit(queue, values.rate!);
+  const [max, window] = formatRateLimit(rate).split('/');
+  io.out(`${success('limited')} queue ${queue} to ${max}/${window}: at most ${max} job start(s) in any ${window}, across all workers`);
   return 0;
 }

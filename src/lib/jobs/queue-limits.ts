@@ -1,19 +1,21 @@
 import { getEngine } from '../../db/client';
 import { ringDoorbell } from '../../db/doorbell';
-import { parseRateLimit } from '../../core/rate';
+import { parseRateLimit, type RateLimit } from '../../core/rate';
 import { clearQueueRateLimit as clearStored, setQueueRateLimit as store } from '../../store/limits';
 import { checkQueue } from './job-spec';
 
 /**
  * Limits a queue to `max` job starts in any `duration`, across every worker
- * (e.g. a third-party API's quota): `setQueueRateLimit('stripe', { max: 100, duration: '1m' })`.
- * Persisted; replaces the queue's earlier limit. `bin/jobs queues limit` does the same.
+ * (e.g. a third-party API's quota): `setQueueRateLimit('stripe', { max: 100, duration: '1m' })`
+ * or `setQueueRateLimit('stripe', '100/1m')`. Persisted; replaces the queue's earlier limit.
+ * `bin/jobs queues limit` does the same. Returns the limit as stored.
  */
-export async function setQueueRateLimit(queue: string, limit: { max: number; duration: number | string }): Promise<void> {
-  const { max, durationMs } = parseRateLimit(limit);
+export async function setQueueRateLimit(queue: string, limit: { max: number; duration: number | string } | string): Promise<RateLimit> {
+  const rate = parseRateLimit(limit);
   const engine = await getEngine();
-  await store(engine, { queue: checkQueue(queue), max, durationMs, now: Date.now() });
+  await store(engine, { queue: checkQueue(queue), ...rate, now: Date.now() });
   if (engine.kind === 'file') ringDoorbell(engine.location, 'limits');
+  return rate;
 }
 
 /** Lifts a queue's rate limit. Returns false if it had none. */
