@@ -110,7 +110,7 @@ async function claimRound(engine: Engine, count: number): Promise<Round> {
     const m = performance.now();
     if (!job) throw new Error('no due job left to claim');
     if (job.runAt > now) throw new Error(`claimed job ${job.id} is not due yet (run_at ${job.runAt} > now ${now})`);
-    if (!(await completeJob(engine, { jobId: job.id, workerId }, { result: null, now, logs: [] }))) {
+    if (!(await completeJob(engine, { jobId: job.id, workerId, attempt: job.attempts }, { result: null, now, logs: [] }))) {
       throw new Error(`completing ${job.id} found it no longer ours`);
     }
     claimMs += m - s;

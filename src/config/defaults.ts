@@ -43,12 +43,32 @@ export const defaults = {
   port: 3000,
 } as const;
 
-/** The lease is renewed at half its length, as BullMQ's lock manager does: one missed beat is survivable. */
+/**
+ * The lease is renewed three times per length: a beat that fails (the database
+ * locked for a moment) is followed by another well before the worker gives the
+ * attempt up at nine tenths of the lease (leaseSafetyMarginMs).
+ */
 export function heartbeatIntervalMs(leaseMs: number): number {
-  return Math.max(50, Math.floor(leaseMs / 2));
+  return Math.max(50, Math.floor(leaseMs / 3));
 }
 
 /** Expired leases are looked for at half the lease length, so a crashed worker's job waits at most 1.5 leases. */
 export function reapIntervalMs(leaseMs: number): number {
   return Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
+}
+
+/**
+ * How often a worker checks, on its own monotonic clock, whether an attempt's
+ * lease has run out because heartbeats kept failing: a tenth of the lease, 25 ms to 1 s.
+ */
+export function leaseExpiryCheckMs(leaseMs: number): number {
+  return Math.max(25, Math.min(1_000, Math.floor(leaseMs / 10)));
+}
+
+/**
+ * A worker gives up an attempt this long before its lease can have run out for
+ * anyone else, so it has stopped before a reaper can take the job: a tenth of the lease, at most 1 s.
+ */
+export function leaseSafetyMarginMs(leaseMs: number): number {
+  return Math.min(1_000, Math.floor(leaseMs / 10));
 }

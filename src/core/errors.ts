@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'conflict'
   | 'unauthorized'
   | 'database_busy'
+  | 'database_unavailable'
   | 'config';
 
 /** How each user error surfaces: the CLI's exit code and the API's HTTP status. */
@@ -28,6 +29,7 @@ export const errorSurface: Record<ErrorCode, { exitCode: number; httpStatus: num
   conflict: { exitCode: 1, httpStatus: 409 },
   unauthorized: { exitCode: 1, httpStatus: 401 },
   database_busy: { exitCode: 1, httpStatus: 503 },
+  database_unavailable: { exitCode: 1, httpStatus: 503 },
   config: { exitCode: 2, httpStatus: 500 },
 };
 

@@ -104,8 +104,9 @@ export class CronPoller {
         log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: no job named "${schedule.jobName}" is registered`);
       }
       const dropped = missed + (fireAt !== null && !job ? 1 : 0);
-      const won = await fireSchedule(engine, { name: schedule.name, expectedNextRunAt: expected, nextRunAt, job, fireAt: job ? fireAt : null, missed: dropped, now });
-      return { won, job: won ? job : null };
+      const { claimed, enqueued } = await fireSchedule(engine, { name: schedule.name, expectedNextRunAt: expected, nextRunAt, job, fireAt: job ? fireAt : null, missed: dropped, now });
+      if (claimed && job && !enqueued) log.info(`schedule ${schedule.name}: fire at ${iso(fireAt!)} not run: a job with its key is still pending or running`);
+      return { won: claimed, job: enqueued ? job : null };
     };
 
     if (plan.missed > 0 && schedule.misfire === 'skip') {

@@ -182,6 +182,8 @@ export const workers = sqliteTable(
     pid: integer('pid').notNull(),
     queues: text('queues').notNull(), // comma-separated, '*' for all
     concurrency: integer('concurrency').notNull(),
+    /** JSON array of the job names it can run: it claims only those. Null for workers from before names were recorded. */
+    jobNames: text('job_names'),
     startedAt: integer('started_at').notNull(),
     lastHeartbeatAt: integer('last_heartbeat_at').notNull(),
     stoppedAt: integer('stopped_at'),

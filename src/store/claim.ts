@@ -1,7 +1,7 @@
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
 import { grantSlotsStatement } from './limits';
-import { jobColumns, readyState, toJobRow } from './rows';
+import { blockedByParents, jobColumns, readyState, toJobRow } from './rows';
 
 export interface ClaimArgs {
   workerId: string;
@@ -10,16 +10,26 @@ export interface ClaimArgs {
   limit: number;
   now: number;
   leaseMs: number;
+  /**
+   * The job names the worker can run; jobs of other names are left for workers
+   * that can (a rolling deploy, a job class added while a worker runs). Omitted: every name.
+   */
+  names?: readonly string[];
+}
+
+/** The names filter of a claim's SELECT, and its argument. */
+function namesFilter(names: readonly string[] | undefined): { sql: string; args: string[] } {
+  return names ? { sql: ' AND name IN (SELECT value FROM json_each(?))', args: [JSON.stringify(names)] } : { sql: '', args: [] };
 }
 
 const claimSet = `SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, started_at = ?,
   progress = 0, progress_message = NULL`;
-const claimAnySql = `UPDATE jobs ${claimSet}
-  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'pending' AND scheduled = 0
+const claimAnySql = (names: string) => `UPDATE jobs ${claimSet}
+  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'pending' AND scheduled = 0${names}
                ORDER BY priority DESC, run_at, id LIMIT ?)
   RETURNING ${jobColumns}`;
-const claimQueueSql = `UPDATE jobs ${claimSet}
-  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_queue_claim_idx WHERE state = 'pending' AND scheduled = 0 AND queue = ?
+const claimQueueSql = (names: string) => `UPDATE jobs ${claimSet}
+  WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_queue_claim_idx WHERE state = 'pending' AND scheduled = 0 AND queue = ?${names}
                ORDER BY priority DESC, run_at, id LIMIT ?)
   RETURNING ${jobColumns}`;
 
@@ -42,12 +52,13 @@ export const claimSelectSql = {
  */
 export async function claimJobs(engine: Engine, args: ClaimArgs): Promise<JobRow[]> {
   const lease = [args.workerId, args.now + args.leaseMs, args.now];
+  const names = namesFilter(args.names);
   if (args.queues.length === 0) {
-    return (await engine.all(claimAnySql, [...lease, args.limit])).map(toJobRow);
+    return (await engine.all(claimAnySql(names.sql), [...lease, ...names.args, args.limit])).map(toJobRow);
   }
   const claimed: JobRow[] = [];
   for (const queue of args.queues) {
-    const rows = await engine.all(claimQueueSql, [...lease, queue, args.limit - claimed.length]);
+    const rows = await engine.all(claimQueueSql(names.sql), [...lease, queue, ...names.args, args.limit - claimed.length]);
     claimed.push(...rows.map(toJobRow));
     if (claimed.length >= args.limit) break;
   }
@@ -75,15 +86,16 @@ export interface RateLimitedClaim {
  */
 export async function claimRateLimitedJobs(engine: Engine, args: ClaimArgs & { queue: string }): Promise<RateLimitedClaim> {
   const { queue, now } = args;
+  const names = namesFilter(args.names);
   const [, claimed, , next] = await engine.batch([
     {
       sql: `INSERT INTO queue_rate_starts (queue, job_id, started_at)
-            SELECT queue, id, ? FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = ?
+            SELECT queue, id, ? FROM jobs INDEXED BY jobs_rate_claim_idx WHERE state = 'pending' AND scheduled = 5 AND queue = ?${names.sql}
             ORDER BY priority DESC, run_at, id
             LIMIT max(0, min(?, coalesce((SELECT l.rate_max - (SELECT count(*) FROM queue_rate_starts s INDEXED BY queue_rate_starts_idx
                                                                WHERE s.queue = l.queue AND s.started_at > ? - l.rate_duration_ms)
                                           FROM queue_limits l WHERE l.queue = ?), 0)))`,
-      args: [now, queue, args.limit, now, queue],
+      args: [now, queue, ...names.args, args.limit, now, queue],
     },
     {
       // The rows the INSERT just added: consecutive rowids ending at last_insert_rowid().
@@ -117,11 +129,12 @@ export async function claimRateLimitedJobs(engine: Engine, args: ClaimArgs & { q
 
 /**
  * Claims one named job if it is pending, whether due or not (running a job by
- * hand means now). Returns null when it is not pending.
+ * hand means now), unless it still waits for the jobs it depends on. Returns
+ * null when it is not pending or still blocked.
  */
 export async function claimJobById(engine: Engine, args: { id: string; workerId: string; now: number; leaseMs: number }): Promise<JobRow | null> {
   const rows = await engine.all(
-    `UPDATE jobs ${claimSet}, scheduled = 0 WHERE id = ? AND state = 'pending' RETURNING ${jobColumns}`,
+    `UPDATE jobs ${claimSet}, scheduled = 0 WHERE id = ? AND state = 'pending' AND scheduled != ${blockedByParents} RETURNING ${jobColumns}`,
     [args.workerId, args.now + args.leaseMs, args.now, args.id],
   );
   return rows.length ? toJobRow(rows[0]) : null;

@@ -5,8 +5,8 @@ const chunkSize = 1_000;
 
 /**
  * Deletes jobs in `states` that finished before `finishedBefore`, with their
- * attempts and progress rows, a chunk per write batch (the three deletes of a
- * chunk pick the same jobs in the same transaction). Returns how many jobs it
+ * attempts, progress and dependency rows, a chunk per write batch (the deletes of
+ * a chunk pick the same jobs in the same transaction). Returns how many jobs it
  * deleted. Never touches pending or running jobs.
  */
 export async function deleteFinishedJobs(engine: Engine, states: FinishedState[], finishedBefore: number): Promise<number> {
@@ -23,9 +23,12 @@ async function deleteFinished(engine: Engine, state: FinishedState, finishedBefo
   const args = [state, finishedBefore];
   let deleted = 0;
   for (;;) {
-    const [, , rows] = await engine.batch([
+    const [, , , , rows] = await engine.batch([
       { sql: `DELETE FROM job_attempts WHERE job_id IN (${chunk})`, args },
       { sql: `DELETE FROM job_progress WHERE job_id IN (${chunk})`, args },
+      // Both ends: a finished job's own parents, and its links to children, which ended or were resolved when it did.
+      { sql: `DELETE FROM job_dependencies WHERE job_id IN (${chunk})`, args },
+      { sql: `DELETE FROM job_dependencies WHERE parent_id IN (${chunk})`, args },
       { sql: `DELETE FROM jobs WHERE id IN (${chunk}) RETURNING id`, args },
     ]);
     deleted += rows.length;

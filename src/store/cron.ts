@@ -116,24 +116,30 @@ export interface Fire {
  * poller moved it first (compare-and-set), and the job is inserted only if
  * that move happened (`changes() = 1`), so each fire enqueues exactly one job
  * however many pollers run. The job's idempotency key (schedule + fire time)
- * guards a second time. Returns false when another poller had the fire.
+ * guards a second time; the fire counts as a run (runs_total, last_run_at)
+ * only if its job was really inserted. Returns whether this poller claimed
+ * the fire, and whether a job was enqueued for it.
  */
-export async function fireSchedule(engine: Engine, fire: Fire): Promise<boolean> {
+export async function fireSchedule(engine: Engine, fire: Fire): Promise<{ claimed: boolean; enqueued: boolean }> {
   const claim: Statement = {
-    sql: `UPDATE cron_jobs SET next_run_at = ?, last_run_at = coalesce(?, last_run_at), runs_total = runs_total + ?,
-            runs_missed = runs_missed + ?, updated_at = ?
+    sql: `UPDATE cron_jobs SET next_run_at = ?, runs_missed = runs_missed + ?, updated_at = ?
           WHERE name = ? AND enabled = 1 AND next_run_at = ? RETURNING name`,
-    args: [fire.nextRunAt, fire.fireAt, fire.job ? 1 : 0, fire.missed, fire.now, fire.name, fire.expectedNextRunAt],
+    args: [fire.nextRunAt, fire.missed, fire.now, fire.name, fire.expectedNextRunAt],
   };
-  if (!fire.job) return (await engine.batch([claim]))[0].length === 1;
+  if (!fire.job) return { claimed: (await engine.batch([claim]))[0].length === 1, enqueued: false };
   const enqueue: Statement = {
     sql: `INSERT INTO jobs (${jobInsertColumns}) SELECT ${jobInsertValues} WHERE changes() = 1
-          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING`,
+          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+          RETURNING id`,
     args: jobInsertArgs(fire.job, fire.now),
   };
+  const count: Statement = {
+    sql: `UPDATE cron_jobs SET runs_total = runs_total + 1, last_run_at = ? WHERE name = ? AND changes() = 1`,
+    args: [fire.fireAt, fire.name],
+  };
   const grant = fire.job.concurrencyKey ? [grantSlotsStatement(fire.job.concurrencyKey)] : [];
-  const [claimed] = await engine.batch([claim, enqueue, ...grant]);
-  return claimed.length === 1;
+  const [claimed, inserted] = await engine.batch([claim, enqueue, count, ...grant]);
+  return { claimed: claimed.length === 1, enqueued: inserted.length === 1 };
 }
 
 /** Enqueues a schedule's job now, by hand, counted as a run; not_found if the schedule is gone. */

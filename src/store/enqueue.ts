@@ -55,10 +55,12 @@ function insertStatements(job: NewJob, now: number): Statement[] {
   const insert = { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args: jobInsertArgs(job, now) };
   if (!job.dependsOn?.length) return [insert];
   const parents = JSON.stringify(job.dependsOn);
+  // Only if the insert stored this id: a live job holding its idempotency key may have won instead.
+  const stored = `EXISTS (SELECT 1 FROM jobs WHERE id = ?)`;
   return [
     insert,
-    { sql: `INSERT OR IGNORE INTO job_dependencies (job_id, parent_id) SELECT ?, value FROM json_each(?)`, args: [job.id, parents] },
-    { sql: `UPDATE jobs SET has_dependents = 1 WHERE id IN (SELECT value FROM json_each(?)) AND has_dependents = 0`, args: [parents] },
+    { sql: `INSERT OR IGNORE INTO job_dependencies (job_id, parent_id) SELECT ?, value FROM json_each(?) WHERE ${stored}`, args: [job.id, parents, job.id] },
+    { sql: `UPDATE jobs SET has_dependents = 1 WHERE id IN (SELECT value FROM json_each(?)) AND has_dependents = 0 AND ${stored}`, args: [parents, job.id] },
     // Blocked until its parents end; resolveDependents decides then (and at once, if they already have).
     { sql: `UPDATE jobs SET scheduled = 3 WHERE id = ? AND state = 'pending'`, args: [job.id] },
   ];

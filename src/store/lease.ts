@@ -1,67 +1,108 @@
-import type { Engine } from '../db/engine';
+import type { Engine, Statement } from '../db/engine';
+import { finishStatements, type EndState } from './finish';
 import { readyState } from './rows';
 
+/** One attempt a worker holds, as its lease keeper tracks it. */
+export interface HeldAttempt {
+  jobId: string;
+  attempt: number;
+}
+
+/** The key of an attempt in every in-process map: a job's attempts never share one. */
+export const attemptKey = (jobId: string, attempt: number): string => `${jobId}#${attempt}`;
+
 export interface Renewal {
-  /** Jobs the worker still owns: one it runs that is missing here was taken from it. */
-  owned: Set<string>;
-  /** Owned jobs someone cancelled: the worker should abort them. */
+  /** Keys (attemptKey) of the attempts whose lease was extended: one asked for and missing here was taken over. */
+  renewed: Set<string>;
+  /** Keys of renewed attempts someone asked to cancel: the worker should abort them. */
   cancelRequested: Set<string>;
 }
 
 /**
- * Extends the lease of every job this worker still owns to `now + leaseMs`
- * and records the worker's heartbeat, in one batch.
+ * Extends the leases of exactly the attempts given (never another job the
+ * worker's id still holds, such as one whose settle gave up: that lease must
+ * run out) to `now + leaseMs`, and records the worker's heartbeat, in one
+ * batch. Each renewal moves locked_until forward by at least 1 ms, so a
+ * reaper watching it always sees a live lease change.
  */
-export async function renewLeases(engine: Engine, args: { workerId: string; now: number; leaseMs: number }): Promise<Renewal> {
-  const [renewed] = await engine.batch([
-    {
-      sql: `UPDATE jobs INDEXED BY jobs_owner_idx SET locked_until = ? WHERE state = 'running' AND locked_by = ? RETURNING id, cancel_requested`,
-      args: [args.now + args.leaseMs, args.workerId],
-    },
-    { sql: `UPDATE workers SET last_heartbeat_at = ? WHERE id = ?`, args: [args.now, args.workerId] },
-  ]);
+export async function renewLeases(
+  engine: Engine, args: { workerId: string; attempts: HeldAttempt[]; now: number; leaseMs: number },
+): Promise<Renewal> {
+  const statements: Statement[] = [{ sql: `UPDATE workers SET last_heartbeat_at = ? WHERE id = ?`, args: [args.now, args.workerId] }];
+  if (args.attempts.length) {
+    statements.push({
+      sql: `UPDATE jobs INDEXED BY jobs_owner_idx SET locked_until = max(?, locked_until + 1)
+            WHERE state = 'running' AND locked_by = ? AND (id || '#' || attempts) IN (SELECT value FROM json_each(?))
+            RETURNING id, attempts, cancel_requested`,
+      args: [args.now + args.leaseMs, args.workerId, JSON.stringify(args.attempts.map((a) => attemptKey(a.jobId, a.attempt)))],
+    });
+  }
+  const [, renewed = []] = await engine.batch(statements);
+  const keyOf = (r: Record<string, unknown>) => attemptKey(String(r.id), Number(r.attempts));
   return {
-    owned: new Set(renewed.map((r) => String(r.id))),
-    cancelRequested: new Set(renewed.filter((r) => Number(r.cancel_requested) === 1).map((r) => String(r.id))),
+    renewed: new Set(renewed.map(keyOf)),
+    cancelRequested: new Set(renewed.filter((r) => Number(r.cancel_requested) === 1).map(keyOf)),
   };
+}
+
+/** A running attempt's lease as a reaper sees it: unchanged for a whole lease means nobody renews it. */
+export interface RunningLease {
+  jobId: string;
+  attempt: number;
+  lockedBy: string;
+  lockedUntil: number;
+  scheduleName: string | null;
+  concurrencyKey: string | null;
+}
+
+/** Read-only. Every running attempt's lease. */
+export async function listRunningLeases(engine: Engine): Promise<RunningLease[]> {
+  const rows = await engine.all<Record<string, unknown>>(
+    `SELECT id, attempts, locked_by, locked_until, schedule_name, concurrency_key FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running'`,
+  );
+  return rows.map((r) => ({
+    jobId: String(r.id), attempt: Number(r.attempts), lockedBy: String(r.locked_by), lockedUntil: Number(r.locked_until),
+    scheduleName: r.schedule_name == null ? null : String(r.schedule_name), concurrencyKey: r.concurrency_key == null ? null : String(r.concurrency_key),
+  }));
 }
 
 export interface ReapedJob {
   id: string;
-  state: 'pending' | 'failed';
+  state: Exclude<EndState, 'completed'>;
   attempts: number;
   lostBy: string;
 }
 
 /**
- * Takes back every running job whose lease expired before `now` (its worker
- * crashed or stalled): the attempt is recorded as lost, and the job goes back
- * to pending to be claimed again, or to failed if that was its last attempt.
- * One batch, so two reapers at once cannot both take the same job.
+ * Takes back attempts whose lease nobody renewed (their worker crashed or
+ * stalled): each attempt is recorded as lost, and its job goes back to
+ * pending, or to failed on its last attempt (counted in its schedule), or to
+ * cancelled if someone asked to cancel it. Each take-back is a
+ * compare-and-set on the lease exactly as the reaper saw it (the attempt and
+ * its locked_until), so a renewal that landed since, or another reaper,
+ * wins. One batch.
  */
-export async function reapExpiredLeases(engine: Engine, now: number): Promise<ReapedJob[]> {
-  const [, reaped] = await engine.batch([
-    {
-      sql: `INSERT OR IGNORE INTO job_attempts (job_id, attempt, worker_id, started_at, finished_at, outcome, error)
-            SELECT id, attempts, locked_by, started_at, ?, 'lost', 'Lease expired: worker ' || locked_by || ' stopped renewing it'
-            FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running' AND locked_until < ?`,
-      args: [now, now],
-    },
-    {
-      sql: `UPDATE jobs INDEXED BY jobs_lease_idx SET
-              state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-              completed_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
-              scheduled = ${readyState}, error = 'Lease expired: worker ' || locked_by || ' stopped renewing it',
-              locked_by = NULL, locked_until = NULL
-            WHERE state = 'running' AND locked_until < ?
-            RETURNING id, state, attempts, error`,
-      args: [now, now],
-    },
-  ]);
-  return reaped.map((r) => ({
-    id: String(r.id),
-    state: r.state as ReapedJob['state'],
-    attempts: Number(r.attempts),
-    lostBy: String(r.error).replace(/^Lease expired: worker (\S+).*$/, '$1'),
-  }));
+export async function reapLeases(engine: Engine, leases: RunningLease[], now: number): Promise<ReapedJob[]> {
+  if (leases.length === 0) return [];
+  const statements: Statement[][] = leases.map((lease) => {
+    const owner = { jobId: lease.jobId, workerId: lease.lockedBy, attempt: lease.attempt, concurrencyKey: lease.concurrencyKey };
+    const error = `Lease expired: worker ${lease.lockedBy} stopped renewing it`;
+    return finishStatements(
+      owner, { outcome: 'lost', now, error: { name: 'LeaseExpiredError', message: error }, logs: [], scheduleName: lease.scheduleName },
+      `state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+       completed_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN ? END,
+       scheduled = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN 0 ELSE ${readyState} END, error = ?`,
+      [now, error],
+      { sql: ' AND locked_until = ?', args: [lease.lockedUntil] },
+    );
+  });
+  const results = await engine.batch(statements.flat());
+  const reaped: ReapedJob[] = [];
+  let at = 0;
+  leases.forEach((lease, i) => {
+    const moved = results[at + 1];
+    at += statements[i].length;
+    if (moved.length === 1) reaped.push({ id: lease.jobId, state: moved[0].state as ReapedJob['state'], attempts: lease.attempt, lostBy: lease.lockedBy });
+  });
+  return reaped;
 }

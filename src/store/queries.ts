@@ -89,3 +89,20 @@ export async function countByState(engine: Engine): Promise<Record<JobState, num
   for (const row of rows) counts[row.state] = row.n;
   return counts;
 }
+
+/**
+ * Read-only. Whether a draining worker must wait on: a job of its names and
+ * queues running in any worker (it may fail and retry, or its worker may be
+ * dead and its lease about to be taken over), or one waiting for a retry (an
+ * attempt of it already ran). Jobs delayed by their caller or by cron do not count.
+ */
+export async function hasUnsettledJobs(engine: Engine, args: { names: readonly string[]; queues: readonly string[] }): Promise<boolean> {
+  const scope = `AND name IN (SELECT value FROM json_each(?))${args.queues.length ? ' AND queue IN (SELECT value FROM json_each(?))' : ''}`;
+  const scopeArgs = [JSON.stringify(args.names), ...(args.queues.length ? [JSON.stringify(args.queues)] : [])];
+  const [row] = await engine.all<{ unsettled: number }>(
+    `SELECT EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running' ${scope})
+         OR EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_due_idx WHERE state = 'pending' AND scheduled = 1 AND attempts > 0 ${scope}) AS unsettled`,
+    [...scopeArgs, ...scopeArgs],
+  );
+  return Number(row.unsettled) === 1;
+}

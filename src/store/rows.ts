@@ -14,6 +14,9 @@ function rowMapper<T>(table: Table): (row: Row) => T {
 
 export const toJobRow = rowMapper<JobRow>(jobs);
 
+/** The `scheduled` value of a pending job that waits for the jobs it depends on (see the jobs table). */
+export const blockedByParents = 3;
+
 const queuePaused = `EXISTS (SELECT 1 FROM paused_queues p WHERE p.queue = jobs.queue)`;
 const queueRateLimited = `EXISTS (SELECT 1 FROM queue_limits l WHERE l.queue = jobs.queue)`;
 

@@ -1,17 +1,40 @@
 import type { Engine } from '../db/engine';
 
-/** Records a worker process as started. */
+/** Records a worker process as started, with the job names it can run. */
 export async function registerWorker(
   engine: Engine,
-  worker: { id: string; host: string; pid: number; queues: readonly string[]; concurrency: number; now: number },
+  worker: { id: string; host: string; pid: number; queues: readonly string[]; concurrency: number; jobNames: readonly string[]; now: number },
 ): Promise<void> {
   await engine.run(
-    `INSERT INTO workers (id, host, pid, queues, concurrency, started_at, last_heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [worker.id, worker.host, worker.pid, worker.queues.join(',') || '*', worker.concurrency, worker.now, worker.now],
+    `INSERT INTO workers (id, host, pid, queues, concurrency, job_names, started_at, last_heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [worker.id, worker.host, worker.pid, worker.queues.join(',') || '*', worker.concurrency, JSON.stringify(worker.jobNames), worker.now, worker.now],
   );
 }
 
 /** Records a clean stop, so the admin page tells stopped workers from dead ones. */
 export async function markWorkerStopped(engine: Engine, workerId: string, now: number): Promise<void> {
   await engine.run(`UPDATE workers SET stopped_at = ?, last_heartbeat_at = ? WHERE id = ?`, [now, now, workerId]);
+}
+
+export interface LiveWorkers {
+  /** Workers that heartbeat and have not stopped. */
+  alive: number;
+  /** Of those, the ones that serve the job's queue and can run its name. */
+  serving: number;
+}
+
+/**
+ * Read-only. How many live workers there are, and how many of them could run
+ * a job of `name` in `queue`: a worker is live while it heartbeats (every half
+ * lease) and has not stopped; one that recorded no names counts as able to run any.
+ */
+export async function liveWorkersFor(engine: Engine, args: { name: string; queue: string; now: number; leaseMs: number }): Promise<LiveWorkers> {
+  const [row] = await engine.all<{ alive: number; serving: number }>(
+    `SELECT count(*) AS alive,
+       coalesce(sum((queues = '*' OR instr(',' || queues || ',', ',' || ? || ',') > 0)
+                    AND (job_names IS NULL OR EXISTS (SELECT 1 FROM json_each(job_names) WHERE value = ?))), 0) AS serving
+     FROM workers INDEXED BY workers_heartbeat_idx WHERE last_heartbeat_at > ? AND stopped_at IS NULL`,
+    [args.queue, args.name, args.now - 2 * args.leaseMs],
+  );
+  return { alive: Number(row.alive), serving: Number(row.serving) };
 }

@@ -24,6 +24,8 @@ export class Claimer {
     /** Queues in the order they are served; empty takes every queue. */
     private readonly queues: readonly string[],
     private readonly leaseMs: number,
+    /** The job names this worker can run: it claims no other. */
+    private readonly names: readonly string[],
   ) {}
 
   /** The queues that have a rate limit now (read by the worker at every poll). */
@@ -39,7 +41,7 @@ export class Claimer {
 
   async claim(limit: number, now: number): Promise<ClaimRound> {
     const round: ClaimRound = { jobs: [], nextStartAt: null };
-    const base = { workerId: this.workerId, now, leaseMs: this.leaseMs };
+    const base = { workerId: this.workerId, now, leaseMs: this.leaseMs, names: this.names };
     const take = async (queue: string) => {
       const free = limit - round.jobs.length;
       if (free <= 0) return;

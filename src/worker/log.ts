@@ -8,6 +8,8 @@ export interface WorkerLog {
   stopped(worker: { id: string }): void;
   reaped(job: ReapedJob): void;
   error(what: string, error: unknown): void;
+  /** A line about the worker itself that is not an error. */
+  note(line: string): void;
 }
 
 const short = (id: string) => id.slice(0, 13);
@@ -33,6 +35,7 @@ export function createWorkerLog(write: (line: string) => void = (l) => console.l
     stopped: (w) => line(`worker ${w.id} stopped`),
     reaped: (job) => line(`took back ${short(job.id)} from ${job.lostBy} (lease expired): now ${job.state}`),
     error: (what, error) => line(`error: ${what}: ${isJobsError(error) ? error.message : describeError(error).stack ?? describeError(error).message}`),
+    note: (text) => line(text),
     detach: () => off.forEach((f) => f()),
   };
 }

@@ -1,10 +1,13 @@
 import { getConfig } from '../config/env';
 import { getEngine } from '../db/client';
 import { registry } from '../jobs';
+import type { JobRegistry } from '../lib/jobs/registry';
 import { createWorkerLog } from './log';
 import { Worker } from './worker';
 
 export interface RunWorkerOptions {
+  /** The job classes it runs; default: the app's list in src/jobs/index.ts. */
+  registry?: JobRegistry;
   queues?: string[];
   concurrency?: number;
   drain?: boolean;
@@ -22,7 +25,7 @@ export async function runWorkerProcess(options: RunWorkerOptions = {}): Promise<
   const worker = new Worker({
     engine,
     config,
-    registry,
+    registry: options.registry ?? registry,
     queues: options.queues ?? config.queues,
     concurrency: options.concurrency ?? config.concurrency,
     drain: options.drain,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/env';
 import { WorkerShutdownError } from '../core/errors';
 import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
@@ -9,12 +10,16 @@ import { listenDoorbell, type DoorbellListener } from '../db/doorbell';
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
 import { nextScheduledAt, promoteDueJobs } from '../store/claim';
+import { attemptKey } from '../store/lease';
 import { listQueueLimits } from '../store/limits';
+import { hasUnsettledJobs } from '../store/queries';
 import { markWorkerStopped, registerWorker } from '../store/workers';
 import type { JobRegistry } from '../lib/jobs/registry';
 import { LeaseKeeper } from '../lib/jobs/lease-keeper';
 import { runClaimedJob } from '../lib/jobs/run-claimed';
+import { SharedClock } from '../lib/jobs/shared-clock';
 import { Claimer } from './claimer';
+import { ErrorBackoff } from './error-backoff';
 import { Reaper } from './reaper';
 import { WakeSignal } from './wake-signal';
 import type { WorkerLog } from './log';
@@ -26,26 +31,38 @@ export interface WorkerOptions {
   /** Queues in the order they are served; empty takes every queue. */
   queues: readonly string[];
   concurrency: number;
-  /** Stop by itself once nothing is runnable. */
+  /**
+   * Stop by itself once no job it could run is due, none runs in any worker
+   * and none waits for a retry (PRODUCT.md, `bin/jobs worker --drain`).
+   */
   drain?: boolean;
   log: WorkerLog;
 }
 
+/** How often a worker on a remote database measures its clock's offset to the server's. */
+const clockSyncIntervalMs = 60_000;
+
 /**
- * One worker: claims due jobs under a lease up to its concurrency, runs them,
- * settles each, and sleeps until the doorbell, a finished job, the next
- * scheduled job or the poll interval wakes it.
+ * One worker: claims due jobs it can run under a lease up to its concurrency,
+ * runs them, settles each, and sleeps until the doorbell, a finished job, the
+ * next scheduled job or the poll interval wakes it. Every attempt is its own
+ * entry (job and attempt number), so an attempt taken over and claimed again
+ * by this same worker never runs beside, or writes for, the new one.
  */
 export class Worker {
   readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Promise<void>>();
   private readonly wakeUp = new WakeSignal();
   private readonly shutdown = new AbortController();
+  private readonly clock: SharedClock;
+  private readonly names: string[];
   private readonly keeper: LeaseKeeper;
   private readonly reaper: Reaper;
   private readonly claimer: Claimer;
+  private readonly claimErrors: ErrorBackoff;
   private doorbell?: DoorbellListener;
   private checkpointer?: Checkpointer;
+  private stopSyncing = () => {};
   private stopping = false;
   private nextDueAt = 0;
   private dueCheckedAt = 0;
@@ -55,18 +72,26 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {
     const { engine, config, log } = options;
     setMaxListeners(0, this.shutdown.signal); // one listener per running job, detached when it ends
-    this.claimer = new Claimer(engine, this.id, options.queues, config.leaseMs);
-    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, (e) => log.error('heartbeat failed', e));
-    this.reaper = new Reaper(engine, config.leaseMs, (jobs) => {
+    this.clock = new SharedClock(engine);
+    this.names = options.registry.list().map((entry) => entry.name);
+    this.claimer = new Claimer(engine, this.id, options.queues, config.leaseMs, this.names);
+    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, this.clock, (e) => log.error('heartbeat failed', e));
+    this.reaper = new Reaper(engine, config.leaseMs, this.clock, (jobs) => {
       for (const job of jobs) log.reaped(job);
       this.wakeUp.wake();
     }, (e) => log.error('reaping expired leases failed', e));
+    this.claimErrors = new ErrorBackoff(
+      config.pollIntervalMs,
+      (error, failures) => log.error(failures > 1 ? `claiming jobs still fails (${failures} tries); backing off` : 'claiming jobs failed; backing off', error),
+      (failures) => log.note(`claiming jobs works again after ${failures} failed tries`),
+    );
   }
 
   /** Registers the worker and starts its loops; resolves once it is listening for work. */
   async start(): Promise<void> {
     const { engine, queues, concurrency } = this.options;
-    await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, now: Date.now() });
+    this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
+    await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, jobNames: this.names, now: this.clock.now() });
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
@@ -94,7 +119,7 @@ export class Worker {
   }
 
   private async loop(): Promise<void> {
-    const { config, log } = this.options;
+    const { config } = this.options;
     let yieldedAt = Date.now();
     while (!this.stopping) {
       // Under a steady stream of quick jobs every await here can resolve at once; give timers
@@ -104,26 +129,37 @@ export class Worker {
         yieldedAt = Date.now();
       }
       const free = this.options.concurrency - this.running.size;
-      let claimed: JobRow[] = [];
-      let rateLimitedWaiting = false;
+      let backoffMs: number | null = null;
       if (free > 0) {
+        let claimed: JobRow[] = [];
+        let rateLimitedWaiting = false;
+        const claimedAt = performance.now(); // the leases of what it claims run from before the claim was sent
         try {
           await this.promoteDueJobs();
-          const round = await this.claimer.claim(free, Date.now());
+          const round = await this.claimer.claim(free, this.clock.now());
           claimed = round.jobs;
           rateLimitedWaiting = round.nextStartAt !== null;
           if (round.nextStartAt !== null) this.nextDueAt = Math.min(this.nextDueAt, round.nextStartAt);
+          this.claimErrors.succeeded();
         } catch (error) {
-          log.error('claiming jobs failed', error);
+          backoffMs = this.claimErrors.failed(error);
         }
-        for (const job of claimed) this.run(job);
+        for (const job of claimed) this.run(job, claimedAt);
         if (claimed.length === free) continue; // there may be more
-        // Drained: nothing due, nothing running, and no due job only waiting for its queue's rate.
-        if (this.options.drain && claimed.length === 0 && this.running.size === 0 && !rateLimitedWaiting) break;
+        if (this.options.drain && backoffMs === null && claimed.length === 0 && this.running.size === 0 && !rateLimitedWaiting && (await this.drained())) break;
       }
-      await this.wakeUp.wait(Math.min(config.pollIntervalMs, this.nextDueAt - Date.now()));
+      await this.wakeUp.wait(backoffMs ?? Math.min(config.pollIntervalMs, this.nextDueAt - this.clock.now()));
     }
     await Promise.all(this.running.values());
+  }
+
+  /** Nothing left for a draining worker: no job of its own is due (just seen) and none runs or waits for a retry anywhere. */
+  private async drained(): Promise<boolean> {
+    try {
+      return !(await hasUnsettledJobs(this.options.engine, { names: this.names, queues: this.options.queues }));
+    } catch {
+      return false; // the next round tries again, and reports it if claiming fails too
+    }
   }
 
   /**
@@ -134,7 +170,7 @@ export class Worker {
    * connection) ring no bell.
    */
   private async promoteDueJobs(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now < this.nextDueAt && now - this.dueCheckedAt < this.options.config.pollIntervalMs) return;
     this.dueCheckedAt = now;
     const { engine } = this.options;
@@ -144,19 +180,20 @@ export class Worker {
     this.nextDueAt = (await nextScheduledAt(engine)) ?? Number.POSITIVE_INFINITY;
   }
 
-  private run(job: JobRow): void {
+  private run(job: JobRow, claimedAt: number): void {
     const { engine, config, registry, log } = this.options;
-    const runner = { engine, config, workerId: this.id, keeper: this.keeper, stop: this.shutdown.signal };
-    const task = runClaimedJob(runner, job, registry.get(job.name))
+    const key = attemptKey(job.id, job.attempts);
+    const runner = { engine, config, workerId: this.id, keeper: this.keeper, clock: this.clock, stop: this.shutdown.signal, warn: log.error };
+    const task = runClaimedJob(runner, job, registry.get(job.name), claimedAt)
       .then(({ settled }) => {
         if (settled.nextRunAt !== undefined) this.nextDueAt = Math.min(this.nextDueAt, settled.nextRunAt);
       })
-      .catch((error) => log.error(`settling job ${job.id} failed; its lease will expire and it will run again`, error))
+      .catch((error) => log.error(`settling job ${job.id} attempt ${job.attempts} failed; its lease will expire and it will run again`, error))
       .finally(() => {
-        this.running.delete(job.id);
+        this.running.delete(key);
         this.wakeUp.wake();
       });
-    this.running.set(job.id, task);
+    this.running.set(key, task);
   }
 
   /**
@@ -182,9 +219,10 @@ export class Worker {
     clearTimeout(grace);
     this.reaper.stop();
     await this.keeper.stop();
+    this.stopSyncing();
     await this.doorbell?.close();
     await this.checkpointer?.stop();
-    await markWorkerStopped(this.options.engine, this.id, Date.now()).catch((e) => this.options.log.error('marking the worker stopped failed', e));
+    await markWorkerStopped(this.options.engine, this.id, this.clock.now()).catch((e) => this.options.log.error('marking the worker stopped failed', e));
     this.options.log.stopped(this);
   }
 }

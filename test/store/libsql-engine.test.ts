@@ -8,7 +8,7 @@ import { claimJobs, claimRateLimitedJobs, promoteDueJobs } from '@/store/claim';
 import { setQueueRateLimit } from '@/store/limits';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { completeJob } from '@/store/finish';
-import { reapExpiredLeases, renewLeases } from '@/store/lease';
+import { listRunningLeases, reapLeases, renewLeases } from '@/store/lease';
 import { recordProgress } from '@/store/progress';
 import { getJobDetail, listJobs, resolveJobId } from '@/store/queries';
 import { newJobId } from '@/core/ids';
@@ -31,7 +31,7 @@ const job = (overrides: Partial<NewJob> = {}): NewJob => ({
 
 describe('the libSQL client engine', () => {
   it('migrates, and a second migrate finds nothing to do', async () => {
-    expect(await migrate(engine)).toEqual(['0000_init', '0001_limits']);
+    expect(await migrate(engine)).toEqual(['0000_init', '0001_limits', '0002_reliability']);
     expect(await migrate(engine)).toEqual([]);
   });
 
@@ -44,12 +44,14 @@ describe('the libSQL client engine', () => {
 
     const claimed = await claimJobs(engine, { workerId: 'w', queues: [], limit: 5, now: t0, leaseMs: 1000 });
     expect(claimed.map((j) => j.id).sort()).toEqual([a.id, keyed.id].sort());
-    expect(await recordProgress(engine, { jobId: a.id, workerId: 'w', percent: 30, message: 'm', now: t0 })).toBe(true);
-    expect(await renewLeases(engine, { workerId: 'w', now: t0 + 500, leaseMs: 1000 })).toEqual({ owned: new Set([a.id, keyed.id]), cancelRequested: new Set() });
-    expect(await completeJob(engine, { jobId: a.id, workerId: 'w' }, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBe(true);
-    expect(await completeJob(engine, { jobId: a.id, workerId: 'w' }, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBe(false);
+    const ownerA = { jobId: a.id, workerId: 'w', attempt: 1 };
+    expect(await recordProgress(engine, ownerA, [{ percent: 30, message: 'm', at: t0 }])).toBe(true);
+    const held = [{ jobId: a.id, attempt: 1 }, { jobId: keyed.id, attempt: 1 }];
+    expect(await renewLeases(engine, { workerId: 'w', attempts: held, now: t0 + 500, leaseMs: 1000 })).toEqual({ renewed: new Set([`${a.id}#1`, `${keyed.id}#1`]), cancelRequested: new Set() });
+    expect(await completeJob(engine, ownerA, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBe('completed');
+    expect(await completeJob(engine, ownerA, { result: '{"ok":true}', now: t0 + 600, logs: [] })).toBeNull();
 
-    expect(await reapExpiredLeases(engine, t0 + 5_000)).toEqual([{ id: keyed.id, state: 'pending', attempts: 1, lostBy: 'w' }]);
+    expect(await reapLeases(engine, await listRunningLeases(engine), t0 + 5_000)).toEqual([{ id: keyed.id, state: 'pending', attempts: 1, lostBy: 'w' }]);
     expect(await promoteDueJobs(engine, t0 + 10_000)).toBe(1);
 
     const detail = await getJobDetail(engine, await resolveJobId(engine, a.id.slice(0, 32)));
@@ -64,7 +66,7 @@ describe('the libSQL client engine', () => {
     await enqueueJobs(engine, keyed, t0);
     const first = await claimJobs(engine, { workerId: 'w', queues: ['k'], limit: 5, now: t0, leaseMs: 1000 });
     expect(first.map((j) => j.id)).toEqual([keyed[0].id]);
-    await completeJob(engine, { jobId: keyed[0].id, workerId: 'w', concurrencyKey: 'tenant' }, { result: null, now: t0, logs: [] });
+    await completeJob(engine, { jobId: keyed[0].id, workerId: 'w', attempt: 1, concurrencyKey: 'tenant' }, { result: null, now: t0, logs: [] });
     expect((await claimJobs(engine, { workerId: 'w', queues: ['k'], limit: 5, now: t0, leaseMs: 1000 })).map((j) => j.id)).toEqual([keyed[1].id]);
 
     await setQueueRateLimit(engine, { queue: 'r', max: 2, durationMs: 1_000, now: t0 });

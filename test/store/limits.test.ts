@@ -5,7 +5,7 @@ import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { completeJob, endJob, retryJob } from '@/store/finish';
 import { cancelJob } from '@/store/admin';
 import { clearQueueRateLimit, grantSlots, listQueueLimits, setQueueRateLimit } from '@/store/limits';
-import { reapExpiredLeases } from '@/store/lease';
+import { reapAllRunning } from '../helpers/leases';
 import { resolveDependents } from '@/store/dependencies';
 import { listQueues, pauseQueue, resumeQueue } from '@/store/queues';
 import { getJob } from '@/store/queries';
@@ -20,7 +20,7 @@ const job = (overrides: Partial<NewJob> = {}): NewJob => ({
 const claim = async (queues: string[] = ['limits'], now = t0, workerId = 'w') =>
   (await claimJobs(await db.engine(), { workerId, queues, limit: 100, now, leaseMs: 1000 })).map((j) => j.id);
 const done = async (id: string, key: string | null, now = t0) =>
-  expect(await completeJob(await db.engine(), { jobId: id, workerId: 'w', concurrencyKey: key }, { result: null, now, logs: [] })).toBe(true);
+  expect(await completeJob(await db.engine(), { jobId: id, workerId: 'w', attempt: (await getJob(await db.engine(), id))!.attempts, concurrencyKey: key }, { result: null, now, logs: [] })).toBe('completed');
 
 describe('concurrency keys', () => {
   it('lets at most `limit` jobs of a key hold a slot, in priority then id order, and hands a freed slot on in the same batch', async () => {
@@ -53,14 +53,14 @@ describe('concurrency keys', () => {
     expect(await claim()).toEqual([first.id]);
 
     // first fails and is retried a moment later: second and third are ahead of it now, and second takes the slot
-    await retryJob(engine, { jobId: first.id, workerId: 'w', concurrencyKey: 'k' }, { outcome: 'failed', runAt: t0 + 1, now: t0 + 1, logs: [] });
+    await retryJob(engine, { jobId: first.id, workerId: 'w', attempt: 1, concurrencyKey: 'k' }, { outcome: 'failed', runAt: t0 + 1, now: t0 + 1, logs: [] });
     expect(await getJob(engine, first.id)).toMatchObject({ state: 'pending', scheduled: 4 });
     expect(await claim()).toEqual([second.id]);
 
-    // second's worker dies: the reaper takes it back, and a sweep (every worker's, at each poll) grants the slot again
-    await reapExpiredLeases(engine, t0 + 2_000);
-    expect(await getJob(engine, second.id)).toMatchObject({ state: 'pending', scheduled: 4 });
-    await promoteDueJobs(engine, t0 + 2_000);
+    // second's worker dies: the reaper takes it back and grants the slot it held again, in the same batch
+    await reapAllRunning(engine, t0 + 2_000);
+    expect(await getJob(engine, second.id)).toMatchObject({ state: 'pending', scheduled: 0 });
+    await promoteDueJobs(engine, t0 + 2_000); // the sweep finds nothing more to grant
     expect(await getJob(engine, second.id)).toMatchObject({ scheduled: 0 });
 
     // a granted job that is cancelled before it runs gives its slot to the next
@@ -75,7 +75,7 @@ describe('concurrency keys', () => {
     expect(await resumeQueue(engine, 'limits')).toBe(1);
     expect(await claim(['limits'], t0 + 2_000)).toEqual([third.id]);
     expect(await getJob(engine, first.id)).toMatchObject({ scheduled: 4 });
-    await endJob(engine, { jobId: third.id, workerId: 'w', concurrencyKey: 'k' }, { state: 'failed', outcome: 'failed', error: { name: 'Error', message: 'x' }, now: t0, logs: [] });
+    await endJob(engine, { jobId: third.id, workerId: 'w', attempt: 1, concurrencyKey: 'k' }, { state: 'failed', outcome: 'failed', error: { name: 'Error', message: 'x' }, now: t0, logs: [] });
     expect(await claim(['limits'], t0 + 2_000)).toEqual([first.id]);
     await done(first.id, 'k');
   });
@@ -134,14 +134,14 @@ describe('queue rate limits', () => {
     expect(last.nextStartAt).toBeNull(); // nothing waits
 
     // A retried job counts again when it starts again.
-    await retryJob(engine, { jobId: ids[7].id, workerId: 'w' }, { outcome: 'failed', runAt: t0 + 2_400, now: t0 + 2_400, logs: [] });
+    await retryJob(engine, { jobId: ids[7].id, workerId: 'w', attempt: 1 }, { outcome: 'failed', runAt: t0 + 2_400, now: t0 + 2_400, logs: [] });
     expect(await getJob(engine, ids[7].id)).toMatchObject({ state: 'pending', scheduled: 5 });
     expect((await rateClaim(t0 + 2_400)).jobs.map((j) => j.id)).toEqual([ids[7].id]);
     expect((await rateClaim(t0 + 3_000)).jobs).toEqual([]);
     const starts = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM queue_rate_starts WHERE queue = 'api'`);
     expect(Number(starts[0].n)).toBe(9);
     expect((await listQueues(engine)).find((q) => q.queue === 'api')).toMatchObject({ running: 8, rateLimit: { max: 3, durationMs: 1_000 } });
-    await reapExpiredLeases(engine, t0 + 120_000); // back to pending, for the next test
+    await reapAllRunning(engine, t0 + 120_000); // back to pending, for the next test
   });
 
   it('moves waiting jobs to the ordinary claim when the limit is lifted, and back when it is set', async () => {
@@ -150,7 +150,7 @@ describe('queue rate limits', () => {
     expect(await clearQueueRateLimit(engine, 'api')).toBe(false);
     const waiting = (await claim(['api'], t0 + 200_000)).length;
     expect(waiting).toBe(8);
-    await reapExpiredLeases(engine, t0 + 300_000);
+    await reapAllRunning(engine, t0 + 300_000);
     await setQueueRateLimit(engine, { queue: 'api', max: 1, durationMs: 60_000, now: t0 });
     expect(await claim(['api'], t0 + 300_000)).toEqual([]);
     expect((await rateClaim(t0 + 300_000)).jobs).toHaveLength(1);

@@ -3,7 +3,7 @@ import { useTempDatabase } from '../helpers/db';
 import { claimJobs, promoteDueJobs } from '@/store/claim';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { retryJob } from '@/store/finish';
-import { reapExpiredLeases } from '@/store/lease';
+import { reapAllRunning } from '../helpers/leases';
 import { listQueues, pauseQueue, resumeQueue } from '@/store/queues';
 import { getJob } from '@/store/queries';
 import { newJobId } from '@/core/ids';
@@ -34,7 +34,7 @@ describe('pausing a queue', () => {
     await enqueueJobs(engine, [enqueuedWhilePaused], t0);
     expect(await promoteDueJobs(engine, t0 + 1_000)).toBe(1);
     // the running job fails, to be retried at once
-    await retryJob(engine, { jobId: running.id, workerId: 'w' }, { outcome: 'failed', runAt: t0 + 1_000, now: t0 + 1_000, logs: [] });
+    await retryJob(engine, { jobId: running.id, workerId: 'w', attempt: 1 }, { outcome: 'failed', runAt: t0 + 1_000, now: t0 + 1_000, logs: [] });
 
     expect(await claim([], t0 + 2_000)).toEqual([other.id]); // only the other queue
     expect(await claim(['q'], t0 + 2_000)).toEqual([]);
@@ -46,6 +46,6 @@ describe('pausing a queue', () => {
     expect(await resumeQueue(engine, 'q')).toBe(4);
     expect((await claim([], t0 + 2_000)).sort()).toEqual([waiting.id, delayed.id, enqueuedWhilePaused.id, running.id].sort());
     expect((await listQueues(engine)).find((q) => q.queue === 'q')).toMatchObject({ paused: false, running: 4 });
-    await reapExpiredLeases(engine, t0 + 60_000); // clean up for other tests
+    await reapAllRunning(engine, t0 + 60_000); // clean up for other tests
   });
 });

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal } from '../../core/states';
+import { getConfig } from '../../config/env';
 import { getEngine } from '../../db/client';
+import type { Engine } from '../../db/engine';
+import { liveWorkersFor } from '../../store/workers';
 import { getJobDetail, resolveJobId } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { progressBar, renderJobDetail, stateLabel } from '../format';
@@ -29,7 +32,21 @@ export const statusCommand: Command = {
       }
       if (io.isTTY) io.status('');
     }
-    io.out(values.json ? JSON.stringify({ ...toJson(job), attemptHistory: job.attemptHistory.map((a) => ({ ...a, logs: a.logs ? JSON.parse(a.logs) : [] })) }, null, 2) : renderJobDetail(job));
+    if (values.json) {
+      io.out(JSON.stringify({ ...toJson(job), attemptHistory: job.attemptHistory.map((a) => ({ ...a, logs: a.logs ? JSON.parse(a.logs) : [] })) }, null, 2));
+    } else {
+      io.out(renderJobDetail(job));
+      const waiting = job.state === 'pending' ? await whyNoWorker(engine, job) : null;
+      if (waiting) io.out(`\nwaiting: ${waiting}`);
+    }
     return values.watch && job.state !== 'completed' ? 1 : 0;
   },
 };
+
+/** Why a pending job may wait for good: no live worker serves its queue with its job class (a rolling deploy, a new job). */
+async function whyNoWorker(engine: Engine, job: { name: string; queue: string }): Promise<string | null> {
+  const { alive, serving } = await liveWorkersFor(engine, { name: job.name, queue: job.queue, now: Date.now(), leaseMs: getConfig().leaseMs });
+  if (serving > 0) return null;
+  const others = alive === 0 ? 'no worker is running' : `${alive} live worker(s) serve other queues or do not have this job in src/jobs/index.ts`;
+  return `no live worker can run ${job.name} jobs in queue ${job.queue}: ${others}`;
+}

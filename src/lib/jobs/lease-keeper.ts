@@ -1,41 +1,62 @@
-import { heartbeatIntervalMs } from '../../config/defaults';
+import { performance } from 'node:perf_hooks';
+import { heartbeatIntervalMs, leaseExpiryCheckMs, leaseSafetyMarginMs } from '../../config/defaults';
 import { JobCancelledError, LeaseLostError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
-import { renewLeases } from '../../store/lease';
+import { attemptKey, renewLeases, type HeldAttempt } from '../../store/lease';
+import type { Clock } from './shared-clock';
+
+interface Held extends HeldAttempt {
+  controller: AbortController;
+  /** performance.now() when the last renewal that covered it (or its claim) was sent: the lease runs from there. */
+  renewedAt: number;
+}
 
 /**
- * Renews the leases of every job one worker runs, in one statement per beat,
- * at half the lease length. A job whose lease the beat no longer finds was
- * taken over (its lease expired while the worker stalled): its signal aborts
- * with a LeaseLostError and its result will not be written. A job someone
- * cancelled aborts with a JobCancelledError.
+ * Renews the leases of the attempts one worker runs, in one statement per
+ * beat at half the lease length, and fences them: an attempt the beat no
+ * longer finds was taken over (its signal aborts with a LeaseLostError and
+ * nothing it writes lands); one whose lease ran out on this process's own
+ * monotonic clock because beats kept failing (the database locked or
+ * unreachable) aborts the same way, at once, before any reaper can have
+ * taken the job; one someone cancelled aborts with a JobCancelledError.
+ * Attempts are keyed by job and attempt number, so a later attempt of the
+ * same job in the same worker is a different entry.
  */
 export class LeaseKeeper {
-  private readonly held = new Map<string, { controller: AbortController; since: number }>();
-  private timer?: NodeJS.Timeout;
+  private readonly held = new Map<string, Held>();
+  private timers: NodeJS.Timeout[] = [];
   private beating?: Promise<void>;
 
   constructor(
     private readonly engine: Engine,
     private readonly workerId: string,
     private readonly leaseMs: number,
+    private readonly clock: Clock,
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   start(): this {
-    this.timer ??= setInterval(() => void this.beat(), heartbeatIntervalMs(this.leaseMs));
+    if (this.timers.length === 0) {
+      this.timers = [
+        setInterval(() => void this.beat(), heartbeatIntervalMs(this.leaseMs)),
+        setInterval(() => this.abortExpired(), leaseExpiryCheckMs(this.leaseMs)),
+      ];
+    }
     return this;
   }
 
-  /** Starts watching a claimed job; the signal aborts if its lease is lost. */
-  track(jobId: string): AbortSignal {
+  /**
+   * Starts watching a claimed attempt; the signal aborts if its lease is lost.
+   * `claimedAt` is performance.now() from before the claim was sent.
+   */
+  track(attempt: HeldAttempt, claimedAt: number): AbortSignal {
     const controller = new AbortController();
-    this.held.set(jobId, { controller, since: Date.now() });
+    this.held.set(attemptKey(attempt.jobId, attempt.attempt), { ...attempt, controller, renewedAt: claimedAt });
     return controller.signal;
   }
 
-  untrack(jobId: string): void {
-    this.held.delete(jobId);
+  untrack(attempt: HeldAttempt): void {
+    this.held.delete(attemptKey(attempt.jobId, attempt.attempt));
   }
 
   /** One heartbeat; concurrent calls share the one in flight. */
@@ -45,27 +66,39 @@ export class LeaseKeeper {
   }
 
   private async renew(): Promise<void> {
-    const startedAt = Date.now();
+    const sentAt = performance.now();
+    const asked = [...this.held.entries()];
     try {
-      const { owned, cancelRequested } = await renewLeases(this.engine, { workerId: this.workerId, now: startedAt, leaseMs: this.leaseMs });
-      for (const [jobId, entry] of this.held) {
-        if (cancelRequested.has(jobId)) {
-          this.held.delete(jobId);
-          entry.controller.abort(new JobCancelledError());
-        } else if (entry.since <= startedAt && !owned.has(jobId)) {
-          // (A job claimed while this beat was in flight may be missing from its answer without being lost.)
-          this.held.delete(jobId);
-          entry.controller.abort(new LeaseLostError(jobId));
-        }
+      const { renewed, cancelRequested } = await renewLeases(this.engine, {
+        workerId: this.workerId, attempts: asked.map(([, held]) => held), now: this.clock.now(), leaseMs: this.leaseMs,
+      });
+      for (const [key, held] of asked) {
+        if (this.held.get(key) !== held) continue; // ended while the beat was in flight
+        if (cancelRequested.has(key)) this.abort(key, new JobCancelledError());
+        else if (renewed.has(key)) held.renewedAt = sentAt;
+        else this.abort(key, new LeaseLostError(held.jobId));
       }
     } catch (error) {
       this.onError(error); // the next beat tries again; the lease outlasts one missed beat
     }
+    this.abortExpired();
+  }
+
+  /** Aborts every attempt whose lease has run out by this process's monotonic clock. */
+  private abortExpired(): void {
+    const deadline = performance.now() - (this.leaseMs - leaseSafetyMarginMs(this.leaseMs));
+    for (const [key, held] of this.held) if (held.renewedAt <= deadline) this.abort(key, new LeaseLostError(held.jobId));
+  }
+
+  private abort(key: string, reason: Error): void {
+    const held = this.held.get(key);
+    this.held.delete(key);
+    held?.controller.abort(reason);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.timers.forEach(clearInterval);
+    this.timers = [];
     await this.beating;
   }
 }
