@@ -82,6 +82,18 @@ describe('the cron poller', () => {
     expect((await jobsOf('toggled')).map((j) => j.idempotencyKey)).toEqual([`cron:toggled:${resumeAt}`]);
   });
 
+  it('a fire whose job its idempotency key dropped (a live job from that fire) is not counted as a run', async () => {
+    await add('guarded', '* * * * *', t0);
+    const { enqueueJobs } = await import('@/store/enqueue');
+    const { newJobId } = await import('@/core/ids');
+    await enqueueJobs(await db.engine(), [{
+      id: newJobId(), name: 'demo', queue: 'default', priority: 0, params: '{}', maxAttempts: 1, backoff: null,
+      timeoutMs: 1_000, runAt: t0, idempotencyKey: `cron:guarded:${t0}`,
+    }], t0);
+    expect(await (await pollerOn()).tick(t0 + 1_000)).toBe(0);
+    expect(await getSchedule(await db.engine(), 'guarded')).toMatchObject({ runsTotal: 0, lastRunAt: null, nextRunAt: t0 + 60_000 });
+  });
+
   it('counts the completed and failed runs of the jobs it enqueued', async () => {
     await add('counted', '* * * * *', t0);
     await (await pollerOn()).tick(t0);

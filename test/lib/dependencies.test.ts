@@ -77,4 +77,37 @@ describe('dependencies', () => {
     await expect(Step.later({ name: 'x' }, { dependsOn: [], onParentFailure: 'maybe' as never })).rejects.toThrow(/Invalid onParentFailure "maybe"/);
     expect((await (await db.engine()).all<{ n: number }>('SELECT count(*) AS n FROM jobs'))[0].n).toBe(before);
   });
+  it('executeFromDatabase refuses a job that still waits for its parents, and runs nothing', async () => {
+    const parent = await Step.later({ name: 'slow-parent' });
+    const child = await Step.later({ name: 'eager-child' }, { dependsOn: [parent] });
+    await expect(Step.executeFromDatabase(child)).rejects.toThrow(/still waits for the jobs it depends on/);
+    expect(await row(child)).toMatchObject({ state: 'pending', scheduled: 3, attempts: 0 });
+    expect(seen['eager-child']).toBeUndefined();
+  });
+
+  it('cleanup deletes the dependency rows of the jobs it deletes', async () => {
+    const engine = await db.engine();
+    const parent = await Step.later({ name: 'old-parent' });
+    const child = await Step.later({ name: 'old-child' }, { dependsOn: [parent] });
+    await engine.run(`UPDATE jobs SET state = 'completed', completed_at = 1 WHERE id IN (?, ?)`, [parent, child]);
+    const { deleteFinishedJobs } = await import('@/store/cleanup');
+    expect(await deleteFinishedJobs(engine, ['completed'], 2)).toBeGreaterThanOrEqual(2);
+    expect(await engine.all(`SELECT * FROM job_dependencies WHERE job_id IN (?, ?) OR parent_id IN (?, ?)`, [parent, child, parent, child])).toEqual([]);
+  });
+
+  it('an enqueue that finds its idempotency key held by a live job writes no dependency rows for the id it never stored', async () => {
+    const engine = await db.engine();
+    const parent = await Step.later({ name: 'key-parent' });
+    const holder = await Step.later({ name: 'key-holder' }, { idempotencyKey: 'deps-key' });
+    const { enqueueJobs } = await import('@/store/enqueue');
+    const { newJobId } = await import('@/core/ids');
+    const ghost = newJobId();
+    const [returned] = await enqueueJobs(engine, [{
+      id: ghost, name: 'dep-step', queue: 'default', priority: 0, params: '{"name":"ghost"}', maxAttempts: 1, backoff: null,
+      timeoutMs: 1_000, runAt: Date.now(), idempotencyKey: 'deps-key', dependsOn: [parent],
+    }], Date.now());
+    expect(returned).toBe(holder);
+    expect(await engine.all(`SELECT * FROM job_dependencies WHERE job_id = ?`, [ghost])).toEqual([]);
+    expect(await row(parent)).toMatchObject({ hasDependents: 0 });
+  });
 });
