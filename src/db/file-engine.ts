@@ -17,6 +17,8 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   const db = new Database(filePath, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // A WAL that grew (a burst, a full disk) is cut back to this size when it next restarts, instead of keeping its peak for good.
+  db.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
   const orm = drizzle(db, { schema }) as unknown as DrizzleDb;
   const prepared = new Map<string, Database.Statement>();
 
@@ -59,7 +61,7 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
       try {
         entry.resolve(inTransaction.immediate(entry.statements));
       } catch (error) {
-        entry.reject(translateError(error, busyTimeoutMs));
+        entry.reject(translateError(error, busyTimeoutMs, filePath));
       }
     }
   };
@@ -68,7 +70,7 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     try {
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(translateError(error, busyTimeoutMs));
+      return Promise.reject(translateError(error, busyTimeoutMs, filePath));
     }
   };
 
@@ -89,13 +91,27 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   };
 }
 
-function translateError(error: unknown, busyTimeoutMs: number): unknown {
+/** The size (bytes) SQLite truncates the WAL file back to once it has been checkpointed. */
+export const walSizeLimitBytes = 16 * 1024 * 1024;
+
+/**
+ * SQLite's errors that a person can act on, as one line each (no stack):
+ * another process holding the lock, a full disk, a failing disk. Each says
+ * that nothing was written, which is true: the statement's transaction rolled back.
+ */
+function translateError(error: unknown, busyTimeoutMs: number, filePath: string): unknown {
   const code = (error as { code?: string })?.code ?? '';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new JobsError(
       'database_busy',
       `The database is locked by another process; gave up after waiting ${busyTimeoutMs} ms (JOBS_BUSY_TIMEOUT_MS). Nothing was written.`,
     );
+  }
+  if (code === 'SQLITE_FULL') {
+    return new JobsError('database_unavailable', `The disk holding ${filePath} is full. Nothing was written; free some space and it carries on.`);
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+    return new JobsError('database_unavailable', `Could not read or write ${filePath} (${code}: ${(error as Error).message}). Nothing was written.`);
   }
   return error;
 }

@@ -32,7 +32,7 @@ export class Reaper {
     private readonly leaseMs: number,
     private readonly clock: Clock,
     private readonly onReaped: (jobs: ReapedJob[]) => void,
-    private readonly onError: (error: unknown) => void,
+    private readonly report: { failed(error: unknown): void; succeeded(): void },
   ) {}
 
   start(): this {
@@ -47,9 +47,10 @@ export class Reaper {
       // Also the sweep for jobs whose parents ended without resolving them (a crash, a cancel, a reaped last attempt).
       const { released } = await resolveDependents(this.engine, { now: this.clock.now() });
       if (reaped.length || released.length) this.onReaped(reaped);
+      this.report.succeeded();
       return reaped;
     } catch (error) {
-      this.onError(error);
+      this.report.failed(error);
       return [];
     }
   }

@@ -75,16 +75,19 @@ export class Worker {
     this.clock = new SharedClock(engine);
     this.names = options.registry.list().map((entry) => entry.name);
     this.claimer = new Claimer(engine, this.id, options.queues, config.leaseMs, this.names);
-    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, this.clock, (e) => log.error('heartbeat failed', e));
+    // Each loop that touches the database reports a failure once (and again once a minute while it
+    // lasts), and once when it works again: a full disk or a locked file is one clear line, not a flood.
+    const reported = (what: string) => new ErrorBackoff(
+      config.pollIntervalMs,
+      (error, failures) => log.error(failures > 1 ? `${what} still fails (${failures} tries)` : what, error),
+      (failures) => log.note(`${what.replace(/ failed.*$/, '')} works again after ${failures} failed tries`),
+    );
+    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, this.clock, reported('heartbeat failed'));
     this.reaper = new Reaper(engine, config.leaseMs, this.clock, (jobs) => {
       for (const job of jobs) log.reaped(job);
       this.wakeUp.wake();
-    }, (e) => log.error('reaping expired leases failed', e));
-    this.claimErrors = new ErrorBackoff(
-      config.pollIntervalMs,
-      (error, failures) => log.error(failures > 1 ? `claiming jobs still fails (${failures} tries); backing off` : 'claiming jobs failed; backing off', error),
-      (failures) => log.note(`claiming jobs works again after ${failures} failed tries`),
-    );
+    }, reported('reaping expired leases failed'));
+    this.claimErrors = reported('claiming jobs failed');
   }
 
   /** Registers the worker and starts its loops; resolves once it is listening for work. */

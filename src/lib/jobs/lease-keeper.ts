@@ -32,7 +32,7 @@ export class LeaseKeeper {
     private readonly workerId: string,
     private readonly leaseMs: number,
     private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void = () => {},
+    private readonly report: { failed(error: unknown): void; succeeded(): void } = { failed: () => {}, succeeded: () => {} },
   ) {}
 
   start(): this {
@@ -78,8 +78,9 @@ export class LeaseKeeper {
         else if (renewed.has(key)) held.renewedAt = sentAt;
         else this.abort(key, new LeaseLostError(held.jobId));
       }
+      this.report.succeeded();
     } catch (error) {
-      this.onError(error); // the next beat tries again; the lease outlasts one missed beat
+      this.report.failed(error); // the next beat tries again; the lease outlasts a missed beat
     }
     this.abortExpired();
   }
