@@ -12,6 +12,7 @@ import { listRunningLeases, reapLeases, renewLeases } from '@/store/lease';
 import { recordProgress } from '@/store/progress';
 import { getJobDetail, listJobs, resolveJobId } from '@/store/queries';
 import { newJobId } from '@/core/ids';
+import { SharedClock } from '@/lib/jobs/shared-clock';
 
 // The engine used for Turso / libSQL servers, driven here through @libsql/client's own
 // SQLite engine on a file of its own (no other engine opens it), so every statement the
@@ -76,5 +77,18 @@ describe('the libSQL client engine', () => {
     expect({ claimed: inWindow.jobs.length, next: inWindow.nextStartAt }).toEqual({ claimed: 2, next: t0 + 1_000 });
     expect((await claim(t0 + 999)).jobs).toHaveLength(0);
     expect((await claim(t0 + 1_000)).jobs).toHaveLength(1);
+  });
+  it('counts a scheduled job\'s end in its schedule, and reads the database\'s clock', async () => {
+    await engine.run(`INSERT INTO cron_jobs (name, job_name, cron, created_at, updated_at) VALUES ('libsql-sched', 'demo', '* * * * *', 0, 0)`);
+    const scheduled = job({ queue: 'sched', scheduleName: 'libsql-sched' });
+    await enqueueJobs(engine, [scheduled], t0);
+    const [claimed] = await claimJobs(engine, { workerId: 'w', queues: ['sched'], limit: 1, now: t0, leaseMs: 1000 });
+    expect(await completeJob(engine, { jobId: claimed.id, workerId: 'w', attempt: 1 }, { result: null, now: t0, logs: [], scheduleName: 'libsql-sched' })).toBe('completed');
+    expect(await engine.all(`SELECT runs_completed, runs_failed FROM cron_jobs WHERE name = 'libsql-sched'`)).toEqual([{ runs_completed: 1, runs_failed: 0 }]);
+
+    const clock = new SharedClock(engine);
+    await clock.sync();
+    // This "server" is a file on this machine: its clock is ours, so the measured offset is about zero.
+    expect(Math.abs(clock.now() - Date.now())).toBeLessThan(1_000);
   });
 });
