@@ -1,4 +1,6 @@
 // `npm start` (and `npm run dev` with --dev): migrate, build if needed, then run the web app and a worker together.
+// First of all: if whoever started us (npm) dies, stop as on SIGTERM rather than run on unsupervised.
+import './exit-with-parent.mjs';
 import path from 'node:path';
 import { getConfig, type Config } from '../config/env';
 import { isJobsError } from '../core/errors';
@@ -14,6 +16,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 const dev = process.argv.includes('--dev');
 /** How long the web app may take to answer before we stop waiting to print its URL. */
 const webReadyLimitMs = 120_000;
+/**
+ * Signals closer together than this (ms) are one stop request. Under `npm
+ * start` a Ctrl-C reaches us twice: from the terminal, and forwarded by npm;
+ * a second request would cut the worker's grace short.
+ */
+const sameRequestWithinMs = 1_000;
 
 let config: Config;
 try {
@@ -30,7 +38,15 @@ const say = log.for('start');
 
 // Signals: during the build they abort it; afterwards they go to the supervisor.
 let onSignal: () => void = () => process.exit(130);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal());
+let lastSignalAtMs = -Infinity;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    const now = Date.now();
+    if (now - lastSignalAtMs < sameRequestWithinMs) return;
+    lastSignalAtMs = now;
+    onSignal();
+  });
+}
 
 try {
   // One absolute URL for every process, whatever its working directory.

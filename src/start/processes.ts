@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** One long-running process of the app. */
 export interface ProcessSpec {
@@ -21,23 +22,28 @@ export interface AppOptions {
   host?: string;
 }
 
+/** Preloaded into every child: it stops (SIGTERM to itself) when the supervisor is gone, even after a SIGKILL. */
+export const exitWithParent = pathToFileURL(path.join(import.meta.dirname, 'exit-with-parent.mjs')).href;
+
 /** THE list of processes `npm start` runs, one line each. */
 export function appProcesses({ root, dev, port, host }: AppOptions): ProcessSpec[] {
+  const next = path.join(root, 'node_modules/next/dist/bin/next');
   return [
     // No inherited NODE_ENV: Next sets its own, and warns about (and misbuilds with) any other.
-    { name: 'web', command: path.join(root, 'node_modules/.bin/next'), args: [dev ? 'dev' : 'start', '-p', String(port), ...(host ? ['-H', host] : [])], env: { NODE_ENV: undefined } },
+    { name: 'web', ...node([next, dev ? 'dev' : 'start', '-p', String(port), ...(host ? ['-H', host] : [])]), env: { NODE_ENV: undefined } },
     // A killed worker is replaced; the new one takes its jobs over when their leases expire.
-    { name: 'worker', ...typescript('src/worker/main.ts'), restart: true },
+    { name: 'worker', ...node(['--import', 'tsx', 'src/worker/main.ts']), restart: true },
     // Several pollers (one per instance) are safe: each fire is claimed by exactly one.
-    { name: 'cron', ...typescript('src/cron/main.ts'), restart: true },
+    { name: 'cron', ...node(['--import', 'tsx', 'src/cron/main.ts']), restart: true },
   ];
 }
 
 /**
- * A TypeScript entry point run as one node process (`node --import tsx`), not
- * through the tsx CLI, which forks a second process: a signal sent to the PID
- * then reaches the process doing the work.
+ * One node process with the parent watch preloaded (Next too: `node <next's
+ * bin script>`, as `next start` serves in that same process). TypeScript
+ * entry points run as `node --import tsx`, not through the tsx CLI, which
+ * forks a second process: a signal sent to the PID reaches the one doing the work.
  */
-function typescript(entry: string): Pick<ProcessSpec, 'command' | 'args'> {
-  return { command: process.execPath, args: ['--import', 'tsx', entry] };
+function node(args: string[]): Pick<ProcessSpec, 'command' | 'args'> {
+  return { command: process.execPath, args: ['--import', exitWithParent, ...args] };
 }

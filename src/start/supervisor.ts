@@ -35,7 +35,8 @@ const terminalControlsOnly = /^(\x1b\[[0-9;?]*[A-Za-z])+$/;
  * any other, or one in a crash loop, stops the rest. Each child gets its own
  * process group, so a Ctrl-C in the terminal reaches only this supervisor,
  * which sends each child exactly one SIGTERM (the worker counts signals: a
- * second one would cut its grace short).
+ * second one would cut its grace short). A child started with the parent
+ * watch (processes.ts) stops by itself if this supervisor dies without a word.
  */
 export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supervision {
   const say = options.log.for('start');
@@ -122,7 +123,8 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
   const start = (spec: ProcessSpec) => {
     const child = spawn(spec.command, spec.args, {
       cwd: options.cwd,
-      env: withOverrides(options.env, spec.env),
+      // The child's parent watch (exit-with-parent.mjs) checks it has this parent from its first line on.
+      env: { ...withOverrides(options.env, spec.env), FLUENT_JOBS_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
