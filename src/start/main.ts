@@ -8,6 +8,7 @@ import { openEngine, resolveDatabaseUrl } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createPrefixedLog, paint } from './log';
 import { buildNeededBecause, nextEnv, runNextBuild } from './next-build';
+import { portUnavailableBecause } from './port-check';
 import { appProcesses } from './processes';
 import { supervise } from './supervisor';
 import { waitForHttp } from './wait-for-http';
@@ -49,6 +50,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 try {
+  // Before anything else: a second instance must not rebuild .next under the first one.
+  const portProblem = await portUnavailableBecause(config.port, host);
+  if (portProblem) {
+    say(paint.red(`cannot start: ${portProblem}`));
+    process.exit(1);
+  }
+
   // One absolute URL for every process, whatever its working directory.
   const target = resolveDatabaseUrl(config.databaseUrl, root);
   const databaseUrl = target.kind === 'file' ? `file:${target.location}` : config.databaseUrl;
