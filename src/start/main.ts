@@ -12,6 +12,7 @@ import { portUnavailableBecause } from './port-check';
 import { appProcesses } from './processes';
 import { supervise } from './supervisor';
 import { waitForHttp } from './wait-for-http';
+import { watchSources } from './watch-sources';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dev = process.argv.includes('--dev');
@@ -91,8 +92,19 @@ try {
     },
     stopGraceMs: config.shutdownGraceMs + config.abortGraceMs + 5_000,
     log,
+    // In dev a worker that crashes at start (a file saved half-written) waits for the next save.
+    onCrashLoop: dev ? 'wait' : 'stop-all',
   });
   onSignal = () => supervision.stop();
+  if (dev) {
+    // `next dev` reloads the web app itself; the worker and the poller load src/ once, at start.
+    const reloaded = specs.filter((spec) => spec.reloadOnChange).map((spec) => spec.name);
+    const unwatch = watchSources(path.join(root, 'src'), {
+      onChange: (files) => supervision.restart(reloaded, `${describeChanges(files)} changed`),
+      onError: (error) => say(paint.red(`stopped watching src/ (${error.message}): restart npm run dev to pick up changes`)),
+    });
+    void supervision.done.then(unwatch);
+  }
 
   const stopped = new AbortController();
   void supervision.done.then(() => stopped.abort());
@@ -109,4 +121,9 @@ try {
   }
   say(paint.red(isJobsError(error) ? error.message : error instanceof Error ? error.message : String(error)));
   process.exit(1);
+}
+
+function describeChanges(files: string[]): string {
+  const [first, ...others] = files.map((file) => path.join('src', file));
+  return others.length ? `${first} and ${others.length} more` : first;
 }

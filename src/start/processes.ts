@@ -11,6 +11,8 @@ export interface ProcessSpec {
   env?: Record<string, string | undefined>;
   /** Start it again when it dies on its own (default false: the others are stopped and `npm start` exits 1). */
   restart?: boolean;
+  /** With --dev, start it again when a file under src/ changes (default false: `next dev` reloads itself). */
+  reloadOnChange?: boolean;
 }
 
 export interface AppOptions {
@@ -32,9 +34,9 @@ export function appProcesses({ root, dev, port, host }: AppOptions): ProcessSpec
     // No inherited NODE_ENV: Next sets its own, and warns about (and misbuilds with) any other.
     { name: 'web', ...node([next, dev ? 'dev' : 'start', '-p', String(port), ...(host ? ['-H', host] : [])]), env: { NODE_ENV: undefined } },
     // A killed worker is replaced; the new one takes its jobs over when their leases expire.
-    { name: 'worker', ...node(['--import', 'tsx', 'src/worker/main.ts']), restart: true },
+    { name: 'worker', ...node(['--import', 'tsx', 'src/worker/main.ts']), restart: true, reloadOnChange: true },
     // Several pollers (one per instance) are safe: each fire is claimed by exactly one.
-    { name: 'cron', ...node(['--import', 'tsx', 'src/cron/main.ts']), restart: true },
+    { name: 'cron', ...node(['--import', 'tsx', 'src/cron/main.ts']), restart: true, reloadOnChange: true },
   ];
 }
 

@@ -9,6 +9,12 @@ export interface SuperviseOptions {
   /** After the first stop request, how long (ms) the children may take to exit before they are killed. */
   stopGraceMs: number;
   log: PrefixedLog;
+  /**
+   * What a `restart` process in a crash loop does: 'stop-all' (default) stops
+   * everything; 'wait' leaves it stopped until `restart()` names it (`npm run
+   * dev`: a file saved half-written should not take the dev server down).
+   */
+  onCrashLoop?: 'stop-all' | 'wait';
 }
 
 export interface Supervision {
@@ -17,13 +23,19 @@ export interface Supervision {
    * again (a worker then gives up its grace and stops at once); a third kills.
    */
   stop(): void;
+  /**
+   * Stops the named children (one SIGTERM each, so a worker finishes its
+   * running jobs) and starts each again once it has exited, printing one line
+   * `<why>: restarting <names>`. Does nothing once a stop was requested.
+   */
+  restart(names: string[], why: string): void;
   /** Resolves when every child has exited: 0 after a requested stop, 1 if a child died for good or had to be killed. */
   done: Promise<number>;
 }
 
 /** A `restart` process is started again this long after it dies. */
 const restartDelayMs = 1_000;
-/** ...unless it died this many times within `crashWindowMs`: then it is a crash loop, and everything stops. */
+/** ...unless it died this many times within `crashWindowMs`: then it is a crash loop (see onCrashLoop). */
 const maxCrashes = 5;
 const crashWindowMs = 60_000;
 const terminalControlsOnly = /^(\x1b\[[0-9;?]*[A-Za-z])+$/;
@@ -43,6 +55,10 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
   const running = new Map<string, ChildProcess>();
   const restarts = new Map<string, NodeJS.Timeout>();
   const crashes = new Map<string, number[]>();
+  /** Told to stop by restart(): started again when they exit. */
+  const restarting = new Set<string>();
+  /** In a crash loop, waiting for restart() (onCrashLoop 'wait'). */
+  const waiting = new Set<string>();
   let stopRequests = 0;
   let failed = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -63,7 +79,7 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
   process.on('exit', killAll);
 
   const finishIfIdle = () => {
-    if (running.size > 0 || restarts.size > 0) return;
+    if (running.size > 0 || restarts.size > 0 || (waiting.size > 0 && stopRequests === 0)) return;
     clearTimeout(killTimer);
     process.off('exit', killAll);
     finish(failed ? 1 : 0);
@@ -73,11 +89,13 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
     stopRequests += 1;
     for (const timer of restarts.values()) clearTimeout(timer);
     restarts.clear();
+    waiting.clear();
     const names = [...running.keys()].join(', ');
     if (running.size === 0) return finishIfIdle();
     if (stopRequests === 1) {
       say(`stopping ${names} (press Ctrl-C again to stop at once)`);
-      for (const child of running.values()) child.kill('SIGTERM');
+      // A child being restarted has had its SIGTERM already: a second one would cut a worker's grace short.
+      for (const [name, child] of running) if (!restarting.has(name)) child.kill('SIGTERM');
       killTimer = setTimeout(() => {
         say(`${[...running.keys()].join(', ')} still running after ${options.stopGraceMs} ms: killing`);
         failed = true;
@@ -96,18 +114,27 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
   const ended = (spec: ProcessSpec, child: ChildProcess, how: string) => {
     if (running.get(spec.name) !== child) return; // 'error' and 'exit' can both arrive
     running.delete(spec.name);
+    const restartRequested = restarting.delete(spec.name);
     if (stopRequests > 0) {
       say(`${spec.name} stopped (${how})`);
-    } else if (spec.restart && !isCrashLoop(spec.name)) {
+    } else if (restartRequested) {
+      start(spec);
+    } else if (!spec.restart) {
+      failed = true;
+      say(`${spec.name} ended unexpectedly (${how}); stopping the others`);
+      stop();
+    } else if (!isCrashLoop(spec.name)) {
       say(`${spec.name} ended unexpectedly (${how}); starting a new one in ${restartDelayMs / 1000} s`);
       restarts.set(spec.name, setTimeout(() => {
         restarts.delete(spec.name);
         start(spec);
       }, restartDelayMs));
+    } else if (options.onCrashLoop === 'wait') {
+      waiting.add(spec.name);
+      say(`${spec.name} ended unexpectedly (${how}) for the ${maxCrashes}th time in ${crashWindowMs / 1000} s; waiting for a change to start it again`);
     } else {
       failed = true;
-      const loop = spec.restart ? ` for the ${maxCrashes}th time in ${crashWindowMs / 1000} s` : '';
-      say(`${spec.name} ended unexpectedly (${how})${loop}; stopping the others`);
+      say(`${spec.name} ended unexpectedly (${how}) for the ${maxCrashes}th time in ${crashWindowMs / 1000} s; stopping the others`);
       stop();
     }
     finishIfIdle();
@@ -138,8 +165,28 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
     child.once('exit', (code, signal) => ended(spec, child, signal ? `killed by ${signal}` : `exit code ${code}`));
   };
 
+  const restart = (names: string[], why: string) => {
+    if (stopRequests > 0) return;
+    const chosen = specs.filter((spec) => names.includes(spec.name));
+    if (chosen.length === 0) return;
+    say(`${why}: restarting ${chosen.map((spec) => spec.name).join(', ')}`);
+    for (const spec of chosen) {
+      crashes.delete(spec.name); // new code deserves a fresh crash count
+      const child = running.get(spec.name);
+      if (child) {
+        if (!restarting.has(spec.name)) child.kill('SIGTERM');
+        restarting.add(spec.name);
+      } else {
+        clearTimeout(restarts.get(spec.name));
+        restarts.delete(spec.name);
+        waiting.delete(spec.name);
+        start(spec);
+      }
+    }
+  };
+
   specs.forEach(start);
-  return { stop, done };
+  return { stop, restart, done };
 }
 
 function withOverrides(env: NodeJS.ProcessEnv, overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
