@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/env';
-import { WorkerShutdownError } from '../core/errors';
+import { isJobsError, WorkerShutdownError } from '../core/errors';
 import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
 import { defaults } from '../config/defaults';
 import { listenDoorbell, type DoorbellListener } from '../db/doorbell';
@@ -145,7 +145,9 @@ export class Worker {
           if (round.nextStartAt !== null) this.nextDueAt = Math.min(this.nextDueAt, round.nextStartAt);
           this.claimErrors.succeeded();
         } catch (error) {
-          backoffMs = this.claimErrors.failed(error);
+          const longerMs = this.claimErrors.failed(error);
+          // A busy error already waited the busy timeout for the lock: try again at the usual pace.
+          backoffMs = isJobsError(error) && error.code === 'database_busy' ? config.pollIntervalMs : longerMs;
         }
         for (const job of claimed) this.run(job, claimedAt);
         if (claimed.length === free) continue; // there may be more
