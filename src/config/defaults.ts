@@ -3,7 +3,7 @@
  * Environment variables (see env.ts) and job class options override these.
  */
 export const defaults = {
-  /** libSQL URL of the database; a relative file path is resolved from the working directory. */
+  /** libSQL URL of the database (JOBS_DATABASE_URL, else DATABASE_URL); a relative file path is resolved from the project root. */
   databaseUrl: 'file:data/jobs.db',
   /** Jobs one worker process runs at once. */
   concurrency: 5,

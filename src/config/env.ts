@@ -15,8 +15,24 @@ const duration = (fallback: string) =>
     }
   });
 
+/** Schemes a database URL may have besides a plain path; anything else (postgres://, mysql://) is another database's URL. */
+const databaseSchemes = ['file', 'libsql', 'http', 'https', 'ws', 'wss'];
+
+/**
+ * Why a database URL cannot be a SQLite / libSQL one, or null if it can. Only
+ * the scheme is quoted: a URL may carry a password.
+ * @example databaseUrlProblem('postgres://u:p@h/db') // 'has the scheme "postgres:", which is not ...'
+ */
+export function databaseUrlProblem(url: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]; // two letters or more: a Windows drive (C:) is a path
+  if (scheme === undefined || databaseSchemes.includes(scheme.toLowerCase())) return null;
+  return `has the scheme "${scheme}:", which is not a SQLite or libSQL database: give a file path, file:, libsql://, http(s):// or ws(s)://`
+    + ' (a file whose name has a colon: file:<path>)';
+}
+
 const envSchema = z.object({
-  DATABASE_URL: z.string().trim().min(1).default(defaults.databaseUrl),
+  JOBS_DATABASE_URL: optionalText,
+  DATABASE_URL: optionalText,
   DATABASE_AUTH_TOKEN: optionalText,
   JOBS_CONCURRENCY: positiveInt(defaults.concurrency),
   JOBS_QUEUES: optionalText,
@@ -64,11 +80,27 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     throw new JobsError('config', `Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const urlVariable = e.JOBS_DATABASE_URL !== undefined ? 'JOBS_DATABASE_URL' : e.DATABASE_URL !== undefined ? 'DATABASE_URL' : undefined;
+  const databaseUrl = e.JOBS_DATABASE_URL ?? e.DATABASE_URL ?? defaults.databaseUrl;
+  const urlProblem = databaseUrlProblem(databaseUrl);
+  if (urlProblem && urlVariable) {
+    const elsewhere = urlVariable === 'DATABASE_URL' ? '. If DATABASE_URL is your app\'s other database, set JOBS_DATABASE_URL for Fluent Jobs' : '';
+    throw new JobsError('config', `Invalid configuration: ${urlVariable} ${urlProblem}${elsewhere}`);
+  }
+  // A claim can wait the whole busy timeout for the write lock before its job starts; a lease no longer than that could expire first.
+  if (e.JOBS_LEASE_MS <= e.JOBS_BUSY_TIMEOUT_MS) {
+    throw new JobsError('config', `Invalid configuration: JOBS_LEASE_MS (${e.JOBS_LEASE_MS}) must be greater than JOBS_BUSY_TIMEOUT_MS (${e.JOBS_BUSY_TIMEOUT_MS}): `
+      + 'a claim can wait the whole busy timeout for the write lock, so a lease that short could expire before its job starts');
+  }
+  const queues = splitList(e.JOBS_QUEUES);
+  if (e.JOBS_QUEUES !== undefined && queues.length === 0) {
+    throw new JobsError('config', `Invalid configuration: JOBS_QUEUES names no queue ("${e.JOBS_QUEUES}"); leave it unset for every queue`);
+  }
   return {
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl,
     databaseAuthToken: e.DATABASE_AUTH_TOKEN,
     concurrency: e.JOBS_CONCURRENCY,
-    queues: splitList(e.JOBS_QUEUES),
+    queues,
     leaseMs: e.JOBS_LEASE_MS,
     pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
     maxAttempts: e.JOBS_MAX_ATTEMPTS,
