@@ -1,10 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine, Statement } from './engine';
 
-/** Where drizzle-kit writes migrations; the app, worker and CLI all run from the project root. */
-export const migrationsDir = path.resolve(process.cwd(), 'drizzle');
+/**
+ * The project root, the folder holding this project's package.json: two up from
+ * src/db/, whatever the working directory of the process. Next.js bundles drop
+ * import.meta.dirname but keep import.meta.url pointing at this source file.
+ */
+export const projectRoot = path.resolve(import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where drizzle-kit writes migrations. */
+export const migrationsDir = path.join(projectRoot, 'drizzle');
 
 interface Migration {
   tag: string;
@@ -53,7 +61,7 @@ async function isApplied(engine: Engine, migration: Migration): Promise<boolean>
 
 function readMigrations(dir: string): Migration[] {
   const journalFile = path.join(dir, 'meta', '_journal.json');
-  if (!fs.existsSync(journalFile)) throw new Error(`No migrations found at ${dir}: run from the project root`);
+  if (!fs.existsSync(journalFile)) throw new Error(`No migrations found at ${dir}`);
   const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string; when: number }[] };
   return journal.entries.map((entry) => {
     const text = fs.readFileSync(path.join(dir, `${entry.tag}.sql`), 'utf8');
