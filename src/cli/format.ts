@@ -95,6 +95,10 @@ export function renderError(message: string): string {
   return `${chalk.red('error:')} ${message}`;
 }
 
+export function warning(message: string): string {
+  return `${chalk.yellow('warning:')} ${message}`;
+}
+
 export function success(text: string): string {
   return chalk.green(text);
 }

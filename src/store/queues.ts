@@ -58,3 +58,9 @@ export async function listQueues(engine: Engine): Promise<QueueSummary[]> {
     rateLimit: r.rate_max === null ? null : { max: Number(r.rate_max), durationMs: Number(r.rate_duration_ms) },
   }));
 }
+
+/** Read-only. The queues named by workers not marked stopped, killed ones included (a worker serving every queue names none). */
+export async function workerQueues(engine: Engine): Promise<string[]> {
+  const rows = await engine.all<{ queues: string }>(`SELECT DISTINCT queues FROM workers WHERE stopped_at IS NULL AND queues != '*'`);
+  return [...new Set(rows.flatMap((r) => r.queues.split(',').map((q) => q.trim()).filter(Boolean)))];
+}

@@ -2,10 +2,12 @@ import { JobsError } from '../../core/errors';
 import { formatRateLimit } from '../../core/rate';
 import { getEngine } from '../../db/client';
 import { ringDoorbell } from '../../db/doorbell';
-import { listQueues, pauseQueue, resumeQueue } from '../../store/queues';
+import type { Engine } from '../../db/engine';
+import { registry } from '../../jobs';
+import { listQueues, pauseQueue, resumeQueue, workerQueues } from '../../store/queues';
 import { clearQueueRateLimit, setQueueRateLimit } from '../../lib/jobs/queue-limits';
 import { onePositional, parseCommand } from '../args';
-import { renderQueues, success } from '../format';
+import { renderQueues, success, warning } from '../format';
 import type { CliIo, Command } from '../io';
 
 const usage = `bin/jobs queues [--json]
@@ -29,8 +31,11 @@ export const queuesCommand: Command = {
     const queue = onePositional(positionals, 'queue name', usage);
     const engine = await getEngine();
     if (sub === 'pause') {
+      const inUse = await queuesInUse(engine);
       const parked = await pauseQueue(engine, queue, Date.now());
       io.out(`${success('paused')} queue ${queue}: ${parked} waiting job(s) held; running ones finish`);
+      // Pausing ahead of time is fine, but a queue nothing uses is more often a typo.
+      if (!inUse.includes(queue)) io.err(warning(`no job or worker uses queue "${queue}" (known queues: ${inUse.join(', ') || 'none'}); paused anyway`));
     } else {
       const resumed = await resumeQueue(engine, queue);
       if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
@@ -40,10 +45,17 @@ export const queuesCommand: Command = {
   },
 };
 
+/** Queues named by a registered job class, a live job or a running worker, sorted. */
+async function queuesInUse(engine: Engine): Promise<string[]> {
+  const fromJobs = (await listQueues(engine)).filter((q) => q.pending + q.running > 0).map((q) => q.queue);
+  const fromClasses = registry.list().map((j) => j.jobClass.options?.queue ?? 'default');
+  return [...new Set([...fromJobs, ...fromClasses, ...(await workerQueues(engine))])].sort();
+}
+
 async function limit(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, { rate: { type: 'string' }, clear: { type: 'boolean' } }, usage);
   const queue = onePositional(positionals, 'queue name', usage);
-  if (values.clear === (values.rate !== undefined)) throw new JobsError('usage', `Give either --rate <max>/<duration> or --clear.\nUsage: ${usage}`);
+  if (Boolean(values.clear) === (values.rate !== undefined)) throw new JobsError('usage', 'Give either --rate <max>/<duration> (e.g. --rate 100/1m) or --clear');
   if (values.clear) {
     const cleared = await clearQueueRateLimit(queue);
     io.out(cleared ? `${success('cleared')} the rate limit of queue ${queue}` : `Queue ${queue} had no rate limit`);
