@@ -1,5 +1,6 @@
 import { getConfig } from '../../config/env';
 import { getEngine } from '../../db/client';
+import { JobsError } from '../../core/errors';
 import { parsePriority } from '../../core/priority';
 import { buildNewJob } from '../../lib/jobs/job-spec';
 import { storeNewJobs } from '../../lib/jobs/enqueue';
@@ -21,6 +22,9 @@ export const enqueueCommand: Command = {
       'max-attempts': { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' },
       'concurrency-key': { type: 'string' }, 'concurrency-limit': { type: 'string' },
     }, usage);
+    if (values['concurrency-limit'] !== undefined && values['concurrency-key'] === undefined) {
+      throw new JobsError('usage', `--concurrency-limit needs --concurrency-key: the limit counts the running jobs that share a key`);
+    }
     const jobClass = registry.resolve(onePositional(positionals, 'job name', usage));
     const params = paramsFromArgs(values.param, values.params);
     const now = Date.now();
