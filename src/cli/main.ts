@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeError, errorSurface, isJobsError, JobsError } from '../core/errors';
 import { closeEngine } from '../db/client';
@@ -14,6 +15,8 @@ import { scheduleCommand } from './commands/schedule';
 import { statusCommand } from './commands/status';
 import { typesCommand } from './commands/types';
 import { workerCommand } from './commands/worker';
+import { registry } from '../jobs';
+import { closestWord } from './args';
 import { renderError } from './format';
 import { processIo, type CliIo, type Command } from './io';
 
@@ -51,9 +54,21 @@ export function helpText(): string {
     '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
     '  bin/jobs cleanup --completed-older-than 12h',
     '',
-    'Ids can be shortened to any unique prefix of 4+ characters.',
+    'Ids can be shortened to any unique prefix of 4+ characters. bin/jobs --version prints the version.',
     'Exit codes: 0 success, 1 failure or not found, 2 usage error.',
   ].join('\n');
+}
+
+/** A first word that is neither a command nor a job: most often a typo, so name what was likely meant. */
+function unknownWord(word: string): JobsError {
+  const jobNames = registry.list().map((j) => j.name);
+  const meant = closestWord(word, [...Object.keys(commands), ...jobNames]);
+  if (meant) return new JobsError('usage', `Unknown command or job "${word}". Did you mean ${meant}?`);
+  return new JobsError('usage', `Unknown job "${word}", and no command has that name. Registered jobs: ${jobNames.join(', ') || '(none)'}. Run bin/jobs for the commands.`);
+}
+
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Runs one CLI invocation and returns its exit code; user errors print a message, never a stack. */
@@ -62,6 +77,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     const [first, ...rest] = argv;
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
       io.out(helpText());
+      return 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.out(packageVersion());
       return 0;
     }
     const command = commands[first];
@@ -73,6 +92,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       return await command.run(rest, io);
     }
     if (first.startsWith('-')) throw new JobsError('usage', `Unknown option ${first}. Run bin/jobs for help.`);
+    if (!registry.get(first)) throw unknownWord(first);
     return await runJobNow(first, rest, io);
   } catch (error) {
     if (isJobsError(error)) {
