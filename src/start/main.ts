@@ -86,7 +86,8 @@ try {
     cwd: root,
     env: {
       ...nextEnv(),
-      DATABASE_URL: databaseUrl,
+      // Read first by every child (an app's own DATABASE_URL may point at another database).
+      JOBS_DATABASE_URL: databaseUrl,
       // Children write to a pipe; keep their colours when we write to a terminal.
       ...(paint.level > 0 ? { FORCE_COLOR: '1' } : {}),
     },

@@ -39,7 +39,7 @@ describe('a worker process', () => {
   });
 
   it('after kill -9 mid-job, another worker takes the lease over and completes the job exactly once', async () => {
-    const env = workerEnv({ JOBS_LEASE_MS: '1000' });
+    const env = workerEnv({ JOBS_LEASE_MS: '1000', JOBS_BUSY_TIMEOUT_MS: '500' });
     const first = spawnWorker(env);
     await first.waitForOutput('started');
     const id = await DemoJob.later({ steps: 20, delayMs: 100 });

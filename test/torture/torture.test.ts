@@ -98,7 +98,7 @@ describe('torture', () => {
   });
 
   it('kill -9 of random workers, again and again, with replacements: every job still ends, at least once, nothing lost, no slot leaked', async () => {
-    const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '4', JOBS_LEASE_MS: '1000', JOBS_POLL_INTERVAL_MS: '200' };
+    const env = { DATABASE_URL: db.url, JOBS_CONCURRENCY: '4', JOBS_LEASE_MS: '1000', JOBS_BUSY_TIMEOUT_MS: '500', JOBS_POLL_INTERVAL_MS: '200' };
     // Among them, jobs holding slots of a concurrency key and jobs of a rate-limited queue: a killed
     // worker's slots and starts must not leak, or those jobs would never end.
     await setQueueRateLimit('t2-rated', { max: 20, duration: 200 });
