@@ -1,0 +1,12 @@
+// Once per `npm test`, before any test file: build the Next.js app if its build is missing or stale,
+// so test files that start `next start` or `npm start` never build it themselves, twice at once.
+import path from 'node:path';
+import { buildNeededBecause, runNextBuild } from '../src/start/next-build';
+
+export default async function setup(): Promise<void> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const reason = buildNeededBecause(root);
+  if (!reason) return;
+  console.log(`[global setup] next build: ${reason}`);
+  await runNextBuild(root);
+}
