@@ -37,6 +37,8 @@ export const defaults = {
   cronMisfireGraceMs: 60_000,
   /** Longest a cron poller sleeps on a local file between looks (a doorbell ring wakes it when schedules change). */
   cronMaxSleepMs: 60_000,
+  /** Keys whose values the job's JSON and the CLI show as "[redacted]", at any depth, compared case-insensitively (JOBS_REDACT_KEYS). */
+  redactKeys: ['password', 'token', 'secret', 'apiKey', 'authorization'],
   /** Jobs a list shows when no limit is given. */
   listLimit: 50,
   /** Port of the Next.js admin app. */

@@ -47,6 +47,7 @@ const envSchema = z.object({
   JOBS_CLEAN_COMPLETED_AFTER: duration(defaults.cleanCompletedAfter),
   JOBS_CLEAN_FAILED_AFTER: duration(defaults.cleanFailedAfter),
   JOBS_CRON_MISFIRE_GRACE_MS: z.coerce.number().int().min(0).default(defaults.cronMisfireGraceMs),
+  JOBS_REDACT_KEYS: z.string().optional(),
   PORT: positiveInt(defaults.port),
 });
 
@@ -67,6 +68,8 @@ export interface Config {
   cleanCompletedAfterMs: number;
   cleanFailedAfterMs: number;
   cronMisfireGraceMs: number;
+  /** Keys masked in a job's JSON and the CLI, lower-cased; JOBS_REDACT_KEYS (comma-separated) replaces the defaults, an empty one keeps them. */
+  redactKeys: string[];
   /** Not an env var: how long a job that ignores its aborted signal is waited for. */
   abortGraceMs: number;
   port: number;
@@ -113,6 +116,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     cleanCompletedAfterMs: e.JOBS_CLEAN_COMPLETED_AFTER,
     cleanFailedAfterMs: e.JOBS_CLEAN_FAILED_AFTER,
     cronMisfireGraceMs: e.JOBS_CRON_MISFIRE_GRACE_MS,
+    redactKeys: (splitList(e.JOBS_REDACT_KEYS).length ? splitList(e.JOBS_REDACT_KEYS) : [...defaults.redactKeys]).map((k) => k.toLowerCase()),
     port: e.PORT,
   };
 }
