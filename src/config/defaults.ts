@@ -39,6 +39,22 @@ export const defaults = {
   cronMaxSleepMs: 60_000,
   /** Keys whose values the job's JSON and the CLI show as "[redacted]", at any depth, compared case-insensitively (JOBS_REDACT_KEYS). */
   redactKeys: ['password', 'token', 'secret', 'apiKey', 'authorization'],
+  /** Folder of the generated admin token and the one-time login code (JOBS_DATA_DIR), from the project root; unset, the local database file's folder is used, and this for a remote database. */
+  dataDir: 'data',
+  /** Shortest JOBS_ADMIN_TOKEN / JOBS_READONLY_TOKEN accepted, in characters (a generated one has 43). */
+  minTokenLength: 16,
+  /** How long a page login (the signed session cookie) lasts. */
+  sessionMaxAgeMs: 7 * 24 * 60 * 60_000,
+  /** How long the one-time login URL printed by `npm start` works, if it is not used first. */
+  loginCodeMaxAgeMs: 24 * 60 * 60_000,
+  /** After a failed login or Bearer token, that client's next attempt waits this long, doubling per failure up to loginBackoffMaxMs. */
+  loginBackoffFirstMs: 250,
+  loginBackoffMaxMs: 8_000,
+  /** An attempt that would wait longer than this (many queued) is refused at once with 429. */
+  loginBackoffMaxWaitMs: 10_000,
+  /** A client's failures are forgotten this long after its last one; at most loginBackoffClients clients are remembered. */
+  loginBackoffForgetMs: 15 * 60_000,
+  loginBackoffClients: 10_000,
   /** Jobs a list shows when no limit is given. */
   listLimit: 50,
   /** Port of the Next.js admin app. */

@@ -48,6 +48,9 @@ const envSchema = z.object({
   JOBS_CLEAN_FAILED_AFTER: duration(defaults.cleanFailedAfter),
   JOBS_CRON_MISFIRE_GRACE_MS: z.coerce.number().int().min(0).default(defaults.cronMisfireGraceMs),
   JOBS_REDACT_KEYS: z.string().optional(),
+  JOBS_ADMIN_TOKEN: optionalText,
+  JOBS_READONLY_TOKEN: optionalText,
+  JOBS_DATA_DIR: optionalText,
   PORT: positiveInt(defaults.port),
 });
 
@@ -70,6 +73,12 @@ export interface Config {
   cronMisfireGraceMs: number;
   /** Keys masked in a job's JSON and the CLI, lower-cased; JOBS_REDACT_KEYS (comma-separated) replaces the defaults, an empty one keeps them. */
   redactKeys: string[];
+  /** May do everything (API Bearer token, page login); unset, one is generated into the data folder. */
+  adminToken?: string;
+  /** May only read; unset, there is no read-only access. */
+  readonlyToken?: string;
+  /** JOBS_DATA_DIR as given; the server resolves it (see defaults.dataDir). */
+  dataDir?: string;
   /** Not an env var: how long a job that ignores its aborted signal is waited for. */
   abortGraceMs: number;
   port: number;
@@ -95,6 +104,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     throw new JobsError('config', `Invalid configuration: JOBS_LEASE_MS (${e.JOBS_LEASE_MS}) must be greater than JOBS_BUSY_TIMEOUT_MS (${e.JOBS_BUSY_TIMEOUT_MS}): `
       + 'a claim can wait the whole busy timeout for the write lock, so a lease that short could expire before its job starts');
   }
+  for (const name of ['JOBS_ADMIN_TOKEN', 'JOBS_READONLY_TOKEN'] as const) {
+    if ((e[name]?.length ?? Infinity) < defaults.minTokenLength) {
+      throw new JobsError('config', `Invalid configuration: ${name} must be at least ${defaults.minTokenLength} characters (openssl rand -base64 32 makes a good one)`);
+    }
+  }
+  if (e.JOBS_READONLY_TOKEN !== undefined && e.JOBS_READONLY_TOKEN === e.JOBS_ADMIN_TOKEN) {
+    throw new JobsError('config', 'Invalid configuration: JOBS_READONLY_TOKEN must differ from JOBS_ADMIN_TOKEN');
+  }
   const queues = splitList(e.JOBS_QUEUES);
   if (e.JOBS_QUEUES !== undefined && queues.length === 0) {
     throw new JobsError('config', `Invalid configuration: JOBS_QUEUES names no queue ("${e.JOBS_QUEUES}"); leave it unset for every queue`);
@@ -117,6 +134,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     cleanFailedAfterMs: e.JOBS_CLEAN_FAILED_AFTER,
     cronMisfireGraceMs: e.JOBS_CRON_MISFIRE_GRACE_MS,
     redactKeys: (splitList(e.JOBS_REDACT_KEYS).length ? splitList(e.JOBS_REDACT_KEYS) : [...defaults.redactKeys]).map((k) => k.toLowerCase()),
+    adminToken: e.JOBS_ADMIN_TOKEN,
+    readonlyToken: e.JOBS_READONLY_TOKEN,
+    dataDir: e.JOBS_DATA_DIR,
     port: e.PORT,
   };
 }

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'ambiguous_id'
   | 'conflict'
   | 'unauthorized'
+  | 'forbidden'
+  | 'too_many_requests'
   | 'database_busy'
   | 'database_unavailable'
   | 'config';
@@ -28,6 +30,10 @@ export const errorSurface: Record<ErrorCode, { exitCode: number; httpStatus: num
   ambiguous_id: { exitCode: 1, httpStatus: 409 },
   conflict: { exitCode: 1, httpStatus: 409 },
   unauthorized: { exitCode: 1, httpStatus: 401 },
+  /** Signed in, but not allowed: a read-only token asking for a change, or a cross-site request. */
+  forbidden: { exitCode: 1, httpStatus: 403 },
+  /** Failed logins from one client are spaced out; this one would have waited too long. */
+  too_many_requests: { exitCode: 1, httpStatus: 429 },
   database_busy: { exitCode: 1, httpStatus: 503 },
   database_unavailable: { exitCode: 1, httpStatus: 503 },
   config: { exitCode: 2, httpStatus: 500 },
