@@ -10,3 +10,7 @@ export { NonRetryableError, JobsError, JobTimeoutError, LeaseLostError } from '.
 export type {
   BatchOptions, BatchResult, CodeSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
 } from './types';
+export {
+  jobJson, jobDetailJson, readJobsJson, readJobDetailJson, jobJsonOptions, redact,
+  type JobJson, type JobDetailJson, type JobJsonOptions, type JobLabel, type JobErrorJson, type AttemptJson, type LogLineJson, type ProgressJson,
+} from './json';

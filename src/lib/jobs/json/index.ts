@@ -1,0 +1,7 @@
+// The job's public JSON: one pure shape, and the reads that feed it.
+export {
+  jobJson, jobDetailJson, errorName,
+  type JobJson, type JobDetailJson, type JobJsonOptions, type JobLabel, type JobErrorJson, type AttemptJson, type LogLineJson, type ProgressJson,
+} from './job-json';
+export { redact, redacted } from './redact';
+export { jobJsonOptions, readJobsJson, readJobDetailJson } from './read';
