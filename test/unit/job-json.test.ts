@@ -3,7 +3,9 @@ import type { AttemptRow, JobRow, ProgressRow } from '@/db/schema';
 import type { JobDetail } from '@/store/queries';
 import { errorName, jobDetailJson, jobJson, redact } from '@/lib/jobs/json';
 import { defaults } from '@/config/defaults';
-import { parseConfig } from '@/config/env';
+import { parseConfig as parseEnv } from '@/config/env';
+
+const parseConfig = (env: Record<string, string>) => parseEnv(env as unknown as NodeJS.ProcessEnv);
 
 const t = Date.UTC(2026, 11, 1, 10, 0, 0);
 const options = { now: t, redactKeys: defaults.redactKeys.map((k) => k.toLowerCase()) };
