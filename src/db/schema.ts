@@ -191,9 +191,31 @@ export const workers = sqliteTable(
   (t) => [index('workers_heartbeat_idx').on(t.lastHeartbeatAt)],
 );
 
+/**
+ * The action log: every change made through the page, the API or the CLI, and every login.
+ * Append-only; read newest first by id (a keyset), so it needs no index of its own.
+ */
+export const activity = sqliteTable('activity', {
+  id: integer('id').primaryKey(), // rowid: grows with each entry
+  at: integer('at').notNull(),
+  /** Who: the role of the token or session (admin, readonly), or cli for bin/jobs. */
+  actor: text('actor').$type<'admin' | 'readonly' | 'cli'>().notNull(),
+  /** What, as noun.verb: job.cancel, job.retry, queue.pause, schedule.add, session.login ... */
+  action: text('action').notNull(),
+  /** The queue or schedule it was about, if any. */
+  target: text('target'),
+  /** JSON array of the job ids it touched (at most activityMaxJobIds of them), or null. */
+  jobIds: text('job_ids'),
+  /** How many jobs it touched, including those beyond the stored ids. */
+  jobCount: integer('job_count').notNull().default(0),
+  /** JSON object with anything else worth keeping (a note, a rate, counts). */
+  details: text('details'),
+});
+
 export type JobRow = typeof jobs.$inferSelect;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;
 export type QueueLimitRow = typeof queueLimits.$inferSelect;
+export type ActivityRow = typeof activity.$inferSelect;
