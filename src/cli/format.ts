@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { CronJobRow, JobRow } from '../db/schema';
-import type { JobDetail } from '../store/queries';
+import type { JobDetailJson } from '../lib/jobs/json';
+import { shortJobId } from '../core/ids';
 import { displayState, type JobState } from '../core/states';
 import { formatDuration } from '../core/duration';
 import { priorityLabel } from '../core/priority';
@@ -30,17 +31,23 @@ const stateColour: Record<string, (s: string) => string> = {
 };
 
 export function stateLabel(job: { state: JobState; attempts: number; runAt: number; scheduled?: number }): string {
-  const label = displayState(job, Date.now());
+  return labelText(displayState(job, Date.now()));
+}
+
+/** A job's label (pending, scheduled, retrying, ...) in its colour. */
+export function labelText(label: string): string {
   return (stateColour[label] ?? ((s: string) => s))(label);
 }
 
 const time = (ms: number | null) => (ms == null ? chalk.gray('-') : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
+/** The same for the ISO times of a job's JSON. */
+const isoTime = (iso: string | null) => (iso == null ? chalk.gray('-') : iso.replace('T', ' ').slice(0, 19));
 
 export function renderJobTable(jobs: JobRow[]): string {
   if (jobs.length === 0) return chalk.gray('No jobs match.');
   const table = new Table({ head: ['id', 'name', 'queue', 'state', 'priority', 'attempts', 'progress', 'created'], style: tableStyle() });
   for (const job of jobs) {
-    table.push([job.id, job.name, job.queue, stateLabel(job), priorityLabel(job.priority), `${job.attempts}/${job.maxAttempts}`, `${job.progress}%`, time(job.createdAt)]);
+    table.push([shortJobId(job.id), job.name, job.queue, stateLabel(job), priorityLabel(job.priority), `${job.attempts}/${job.maxAttempts}`, `${job.progress}%`, time(job.createdAt)]);
   }
   return table.toString();
 }
@@ -53,34 +60,41 @@ export function renderTypes(rows: { name: string; className: string; queue: stri
 
 const json = (text: string | null) => (text == null ? chalk.gray('-') : JSON.stringify(JSON.parse(text), null, 2));
 
-export function renderJobDetail(job: JobDetail): string {
+/**
+ * A job in full, from its public JSON (so what is masked there is masked
+ * here), plus the two settings that JSON leaves out.
+ */
+export function renderJobDetail(job: JobDetailJson, settings: { timeoutMs: number; concurrencyLimit: number | null }): string {
   const facts = new Table({ style: tableStyle(false) });
-  const lock = job.lockedBy ? `${job.lockedBy} until ${time(job.lockedUntil)}` : chalk.gray('-');
+  const lock = job.lease ? `${job.lease.worker} until ${isoTime(job.lease.until)}` : chalk.gray('-');
   facts.push(
-    { id: job.id }, { name: job.name }, { queue: job.queue }, { state: stateLabel(job) },
+    { id: `${job.id} ${chalk.gray(`(${shortJobId(job.id)})`)}` }, { name: job.name }, { queue: job.queue }, { state: labelText(job.label) },
     { priority: priorityLabel(job.priority) }, { attempts: `${job.attempts} of ${job.maxAttempts}` },
-    { progress: `${progressBar(job.progress)} ${job.progressMessage ?? ''}` },
-    { created: time(job.createdAt) }, { 'run at': time(job.runAt) }, { started: time(job.startedAt) },
-    { finished: time(job.completedAt) }, { timeout: formatDuration(job.timeoutMs) }, { lock },
+    { progress: `${progressBar(job.progress.percent)} ${job.progress.message ?? ''}` },
+    { created: isoTime(job.createdAt) }, { 'run at': isoTime(job.runAt) }, { started: isoTime(job.startedAt) },
+    { finished: isoTime(job.completedAt) }, { timeout: formatDuration(settings.timeoutMs) }, { lock },
   );
   if (job.idempotencyKey) facts.push({ 'idempotency key': job.idempotencyKey });
-  if (job.concurrencyKey) facts.push({ 'concurrency key': `${job.concurrencyKey} (limit ${job.concurrencyLimit})` });
-  const parts = [facts.toString(), `${chalk.bold('params')}\n${json(job.params)}`];
-  if (job.result != null) parts.push(`${chalk.bold('result')}\n${json(job.result)}`);
-  if (job.error) parts.push(`${chalk.bold('error')}\n${chalk.red(job.error)}`);
+  if (job.concurrencyKey) facts.push({ 'concurrency key': `${job.concurrencyKey} (limit ${settings.concurrencyLimit})` });
+  if (job.schedule) facts.push({ schedule: job.schedule });
+  if (job.dependsOn.length) facts.push({ 'depends on': job.dependsOn.map(shortJobId).join(', ') });
+  const parts = [facts.toString(), `${chalk.bold('params')}\n${JSON.stringify(job.params, null, 2)}`];
+  if (job.result != null) parts.push(`${chalk.bold('result')}\n${JSON.stringify(job.result, null, 2)}`);
+  if (job.error) parts.push(`${chalk.bold('error')}\n${chalk.red(job.error.name === 'Error' ? job.error.message : `${job.error.name}: ${job.error.message}`)}`);
   if (job.attemptHistory.length) {
     const attempts = new Table({ head: ['#', 'outcome', 'worker', 'started', 'took', 'error'], style: tableStyle(), wordWrap: true, colWidths: [null, null, null, null, null, 50] as number[] });
     for (const a of job.attemptHistory) {
-      attempts.push([a.attempt, (stateColour[a.outcome] ?? chalk.red)(a.outcome), a.workerId ?? '-', time(a.startedAt), formatDuration(a.finishedAt - a.startedAt), a.error ?? '']);
+      const took = Date.parse(a.finishedAt) - Date.parse(a.startedAt);
+      attempts.push([a.attempt, (stateColour[a.outcome] ?? chalk.red)(a.outcome), a.worker ?? '-', isoTime(a.startedAt), formatDuration(took), a.error?.message ?? '']);
     }
     parts.push(`${chalk.bold('attempts')}\n${attempts.toString()}`);
-    const logs = job.attemptHistory.flatMap((a) => (a.logs ? (JSON.parse(a.logs) as { at: number; level: string; message: string; data?: unknown }[]).map((l) => ({ ...l, attempt: a.attempt })) : []));
+    const logs = job.attemptHistory.flatMap((a) => a.logs.map((l) => ({ ...l, attempt: a.attempt })));
     if (logs.length) {
-      parts.push(`${chalk.bold('logs')}\n${logs.map((l) => `  #${l.attempt} ${time(l.at)} ${l.level.padEnd(5)} ${l.message}${l.data === undefined ? '' : ` ${JSON.stringify(l.data)}`}`).join('\n')}`);
+      parts.push(`${chalk.bold('logs')}\n${logs.map((l) => `  #${l.attempt} ${isoTime(l.at)} ${l.level.padEnd(5)} ${l.message}${l.data === undefined ? '' : ` ${JSON.stringify(l.data)}`}`).join('\n')}`);
     }
   }
   if (job.progressHistory.length) {
-    parts.push(`${chalk.bold('progress')}\n${job.progressHistory.map((p) => `  #${p.attempt} ${time(p.at)} ${String(p.percent).padStart(3)}% ${p.message ?? ''}`).join('\n')}`);
+    parts.push(`${chalk.bold('progress')}\n${job.progressHistory.map((p) => `  #${p.attempt} ${isoTime(p.at)} ${String(p.percent).padStart(3)}% ${p.message ?? ''}`).join('\n')}`);
   }
   return parts.join('\n\n');
 }

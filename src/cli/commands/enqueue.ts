@@ -5,6 +5,9 @@ import { parsePriority } from '../../core/priority';
 import { buildNewJob } from '../../lib/jobs/job-spec';
 import { storeNewJobs } from '../../lib/jobs/enqueue';
 import { registry } from '../../jobs';
+import { getJob } from '../../store/queries';
+import { readJobsJson } from '../../lib/jobs/json';
+import { shortJobId } from '../../core/ids';
 import { intOption, onePositional, parseCommand } from '../args';
 import { paramsFromArgs } from '../params';
 import { success } from '../format';
@@ -13,7 +16,7 @@ import type { Command } from '../io';
 const usage = 'bin/jobs enqueue <job-name> [--param k=v ...] [--params JSON] [--queue Q] [--priority P] [--delay 5m] [--at ISO] [--max-attempts N] [--key K]\n       [--concurrency-key K [--concurrency-limit N]] [--json]';
 
 export const enqueueCommand: Command = {
-  summary: 'store a job for a worker and print its id',
+  summary: 'store a job for a worker and print its id (--json: the stored job)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, {
@@ -38,9 +41,18 @@ export const enqueueCommand: Command = {
       concurrencyKey: values['concurrency-key'],
       concurrencyLimit: values['concurrency-limit'] === undefined ? undefined : intOption(values['concurrency-limit'], 'concurrency-limit', 1),
     }, getConfig(), now);
-    const [id] = await storeNewJobs(await getEngine(), [row], now);
-    if (values.json) io.out(JSON.stringify({ id, existing: id !== row.id }));
-    else io.out(id === row.id ? `${success('enqueued')} ${row.name} ${id}` : `${row.name} with key "${values.key}" is already pending or running: ${id}`);
+    const engine = await getEngine();
+    const [id] = await storeNewJobs(engine, [row], now);
+    const existing = `${row.name} with key "${values.key}" is already pending or running: ${id} (${shortJobId(id)})`;
+    if (values.json) {
+      const stored = await getJob(engine, id);
+      if (!stored) throw new JobsError('not_found', `Job ${id} was stored, then deleted before it could be shown`);
+      io.out(JSON.stringify((await readJobsJson(engine, [stored]))[0], null, 2));
+      // The JSON is the one job shape; whether it was there already goes where people look.
+      if (id !== row.id) io.err(existing);
+    } else {
+      io.out(id === row.id ? `${success('enqueued')} ${row.name} ${id} (${shortJobId(id)})` : existing);
+    }
     return 0;
   },
 };

@@ -4,6 +4,7 @@ import { JobsError } from '../../core/errors';
 import { isJobState, jobStates } from '../../core/states';
 import { getEngine } from '../../db/client';
 import { listJobs } from '../../store/queries';
+import { readJobsJson } from '../../lib/jobs/json';
 import { intOption, parseCommand } from '../args';
 import { renderJobTable } from '../format';
 import type { Command } from '../io';
@@ -22,18 +23,14 @@ export const listCommand: Command = {
       throw new JobsError('usage', `Unknown status "${values.status}": use ${jobStates.join(', ')}`);
     }
     getConfig();
-    const jobs = await listJobs(await getEngine(), {
+    const engine = await getEngine();
+    const jobs = await listJobs(engine, {
       state: values.status as never,
       name: values.name,
       queue: values.queue,
       limit: intOption(values.limit, 'limit', defaults.listLimit),
     });
-    io.out(values.json ? JSON.stringify(jobs.map(toJson), null, 2) : renderJobTable(jobs));
+    io.out(values.json ? JSON.stringify(await readJobsJson(engine, jobs), null, 2) : renderJobTable(jobs));
     return 0;
   },
 };
-
-/** Stored JSON columns as values, so scripts do not parse twice. */
-export function toJson<T extends { params: string; result: string | null }>(job: T) {
-  return { ...job, params: JSON.parse(job.params), result: job.result == null ? null : JSON.parse(job.result) };
-}

@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal } from '../../core/states';
+import { shortJobId } from '../../core/ids';
 import { getConfig } from '../../config/env';
 import { getEngine } from '../../db/client';
 import type { Engine } from '../../db/engine';
 import { liveWorkersFor } from '../../store/workers';
 import { getJobDetail, resolveJobId } from '../../store/queries';
+import { jobDetailJson, jobJsonOptions } from '../../lib/jobs/json';
 import { onePositional, parseCommand } from '../args';
 import { progressBar, renderJobDetail, stateLabel } from '../format';
 import type { Command } from '../io';
-import { toJson } from './list';
 
 const usage = 'bin/jobs status <id-or-prefix> [--json] [--watch]';
 const watchIntervalMs = 250;
@@ -24,7 +25,7 @@ export const statusCommand: Command = {
     if (values.watch) {
       let last = '';
       while (!isTerminal(job.state)) {
-        const line = `${stateLabel(job)} ${job.name} ${job.id.slice(0, 13)} ${progressBar(job.progress)} ${job.progressMessage ?? ''}`;
+        const line = `${stateLabel(job)} ${job.name} ${shortJobId(job.id)} ${progressBar(job.progress)} ${job.progressMessage ?? ''}`;
         if (line !== last || io.isTTY) io.status(line);
         last = line;
         await sleep(watchIntervalMs);
@@ -32,10 +33,11 @@ export const statusCommand: Command = {
       }
       if (io.isTTY) io.status('');
     }
+    const shown = jobDetailJson(job, jobJsonOptions());
     if (values.json) {
-      io.out(JSON.stringify({ ...toJson(job), attemptHistory: job.attemptHistory.map((a) => ({ ...a, logs: a.logs ? JSON.parse(a.logs) : [] })) }, null, 2));
+      io.out(JSON.stringify(shown, null, 2));
     } else {
-      io.out(renderJobDetail(job));
+      io.out(renderJobDetail(shown, { timeoutMs: job.timeoutMs, concurrencyLimit: job.concurrencyLimit }));
       const waiting = job.state === 'pending' ? await whyNoWorker(engine, job) : null;
       if (waiting) io.out(`\nwaiting: ${waiting}`);
     }
