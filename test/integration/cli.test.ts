@@ -55,8 +55,9 @@ describe('bin/jobs', () => {
 
   it('an idempotency key returns the live job instead of a second one', async () => {
     const first = JSON.parse((await cli('enqueue', 'demo', '--key', 'nightly-1', '--json')).stdout);
-    const second = JSON.parse((await cli('enqueue', 'demo', '--key', 'nightly-1', '--json')).stdout);
-    expect(second).toEqual({ id: first.id, existing: true });
+    const again = await cli('enqueue', 'demo', '--key', 'nightly-1', '--json');
+    expect(JSON.parse(again.stdout)).toEqual(first); // --json prints the stored job: the live one
+    expect(again.stderr).toContain(`demo with key "nightly-1" is already pending or running: ${first.id}`);
   });
 
   it('refuses bad input with a message, the right exit code, no stack trace, and writes nothing', async () => {
