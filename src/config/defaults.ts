@@ -50,8 +50,8 @@ export const defaults = {
   /** After a failed login or Bearer token, that client's next attempt waits this long, doubling per failure up to loginBackoffMaxMs. */
   loginBackoffFirstMs: 250,
   loginBackoffMaxMs: 8_000,
-  /** An attempt that would wait longer than this (many queued) is refused at once with 429. */
-  loginBackoffMaxWaitMs: 10_000,
+  /** Attempts one client may have waiting out its back-off at once; more are refused at once with 429. */
+  loginBackoffMaxWaiting: 8,
   /** A client's failures are forgotten this long after its last one; at most loginBackoffClients clients are remembered. */
   loginBackoffForgetMs: 15 * 60_000,
   loginBackoffClients: 10_000,

@@ -1,0 +1,21 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { crossSiteReason } from './server/csrf';
+import { errorJson } from './server/http-errors';
+import { sessionCookieName } from './server/session';
+
+/**
+ * A coarse gate in front of everything: a state change (POST, PUT, PATCH,
+ * DELETE, server actions included) that carries the session cookie and comes
+ * from another site is refused with 403 before any page, action or handler
+ * runs. Bearer calls pass: a browser never adds that header by itself. Each
+ * handler and action still checks auth and CSRF itself (src/server/auth.ts).
+ */
+export function proxy(request: NextRequest) {
+  if (request.headers.has('authorization') || !request.cookies.has(sessionCookieName)) return NextResponse.next();
+  const crossSite = crossSiteReason(request.method, request.headers);
+  return crossSite ? errorJson(403, 'forbidden', crossSite) : NextResponse.next();
+}
+
+export const config = {
+  matcher: ['/((?!_next/static|_next/image|icon.svg|favicon.ico).*)'],
+};

@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaults } from '../config/defaults';
+import { getConfig, type Config } from '../config/env';
+import { JobsError } from '../core/errors';
+import { resolveDatabaseUrl } from '../db/client';
+import { projectRoot } from '../db/migrate';
+
+/** What a token or session may do: admin everything, readonly only read. */
+export type Role = 'admin' | 'readonly';
+
+export interface Tokens {
+  admin: string;
+  readonly?: string;
+  /** Where the admin token came from: JOBS_ADMIN_TOKEN, or the generated file in the data folder. */
+  adminSource: 'env' | 'file';
+}
+
+/**
+ * The data folder: JOBS_DATA_DIR, else the folder of the local database file
+ * (data/ by default), else data/ under the project root for a remote database.
+ * Every process on the machine computes the same one from the same environment.
+ */
+export function dataDir(config: Config = getConfig()): string {
+  if (config.dataDir) return path.resolve(projectRoot, config.dataDir);
+  const target = resolveDatabaseUrl(config.databaseUrl);
+  return target.kind === 'file' ? path.dirname(target.location) : path.resolve(projectRoot, defaults.dataDir);
+}
+
+export const adminTokenFile = (dir: string): string => path.join(dir, 'admin-token');
+
+/**
+ * Reads the generated admin token, making it first if there is none: 32
+ * random bytes, written to a private temp file (mode 0600) and linked into
+ * place, so two processes starting at once agree on one token and nobody ever
+ * reads a half-written file.
+ */
+export function readOrCreateAdminToken(dir: string): string {
+  const file = adminTokenFile(dir);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(temp, `${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      fs.linkSync(temp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process made it first: use theirs
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+  }
+  const token = fs.readFileSync(file, 'utf8').trim();
+  if (token.length < defaults.minTokenLength) {
+    throw new JobsError('config', `${file} holds no usable token (under ${defaults.minTokenLength} characters): delete it to have a new one made`);
+  }
+  return token;
+}
+
+const cache = globalThis as unknown as { __fluentJobsTokens?: Tokens };
+
+/** The tokens this process accepts, read once. */
+export function getTokens(): Tokens {
+  if (!cache.__fluentJobsTokens) {
+    const config = getConfig();
+    cache.__fluentJobsTokens = config.adminToken
+      ? { admin: config.adminToken, readonly: config.readonlyToken, adminSource: 'env' }
+      : { admin: readOrCreateAdminToken(dataDir(config)), readonly: config.readonlyToken, adminSource: 'file' };
+  }
+  return cache.__fluentJobsTokens;
+}
+
+/** Equality that takes the same time wherever the strings differ, and whatever their lengths. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(digest(a), digest(b));
+}
+
+/** The role a presented token grants, or null. Both tokens are always compared. */
+export function roleOfToken(presented: string, tokens: Tokens = getTokens()): Role | null {
+  const admin = constantTimeEqual(presented, tokens.admin);
+  const readonly = tokens.readonly !== undefined && constantTimeEqual(presented, tokens.readonly);
+  return admin ? 'admin' : readonly ? 'readonly' : null;
+}
