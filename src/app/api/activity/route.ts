@@ -6,8 +6,9 @@ import { appendActivity, listActivity, type Activity } from '@/store/activity';
 
 export const dynamic = 'force-dynamic';
 
+const limitError = 'limit must be a whole number from 1 to 500';
 const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number({ error: limitError }).int({ error: limitError }).min(1, { error: limitError }).max(500, { error: limitError }).default(50),
   cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, { error: 'cursor must be a nextCursor this endpoint returned' }).optional(),
 });
 
