@@ -6,6 +6,8 @@ import { getConfig, type Config } from '../config/env';
 import { isJobsError } from '../core/errors';
 import { openEngine, resolveDatabaseUrl } from '../db/client';
 import { migrate } from '../db/migrate';
+import { issueLoginCode } from '../server/login-code';
+import { adminTokenFile, dataDir, getTokens } from '../server/tokens';
 import { createPrefixedLog, paint } from './log';
 import { buildNeededBecause, nextEnv, runNextBuild } from './next-build';
 import { portUnavailableBecause } from './port-check';
@@ -82,6 +84,9 @@ try {
     }
   }
 
+  // Closed by default: with no JOBS_ADMIN_TOKEN, make one (kept in the data folder) and a one-time sign-in link to print.
+  const loginCode = getTokens().adminSource === 'file' ? issueLoginCode(dataDir(config), Date.now()) : null;
+
   const supervision = supervise(specs, {
     cwd: root,
     env: {
@@ -112,7 +117,11 @@ try {
   const reachable = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.port}`;
   if (await waitForHttp(url, webReadyLimitMs, stopped.signal)) {
-    say(paint.bold(`Fluent Jobs is running${dev ? ' (dev)' : ''}: open ${paint.underline(url)}  (Ctrl-C stops it)`));
+    const open = loginCode ? `${url}/login?code=${loginCode}` : url;
+    say(paint.bold(`Fluent Jobs is running${dev ? ' (dev)' : ''}: open ${paint.underline(open)}  (Ctrl-C stops it)`));
+    say(loginCode
+      ? `that link signs you in once; after that, sign in with the token in ${adminTokenFile(dataDir(config))}`
+      : 'sign in with JOBS_ADMIN_TOKEN (or JOBS_READONLY_TOKEN to look only)');
   }
   process.exit(await supervision.done);
 } catch (error) {
