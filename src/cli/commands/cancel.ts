@@ -6,6 +6,7 @@ import { resolveJobId } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
+import { appendActivity } from '../../store/activity';
 
 const usage = 'bin/jobs cancel <id-or-prefix> [--json]';
 
@@ -17,6 +18,7 @@ export const cancelCommand: Command = {
     const engine = await getEngine();
     const id = await resolveJobId(engine, onePositional(positionals, 'job id or prefix', usage));
     const result = await cancelJob(engine, id, Date.now());
+    await appendActivity(engine, { actor: 'cli', action: 'job.cancel', jobIds: [id], details: { result } }, Date.now());
     if (result === 'cancelled') await resolveDependents(engine, { parentIds: [id], now: Date.now() });
     // A running job's worker hears of it now instead of at its next heartbeat.
     if (result === 'cancelling' && engine.kind === 'file') ringDoorbell(engine.location, 'cancel');

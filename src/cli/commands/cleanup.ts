@@ -4,6 +4,8 @@ import { runNow } from '../../lib/jobs/run-now';
 import { parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
+import { appendActivity } from '../../store/activity';
+import { getEngine } from '../../db/client';
 
 const usage = 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]';
 
@@ -17,6 +19,7 @@ export const cleanupCommand: Command = {
     // Checked here so a typo is a usage error, not a failed job.
     for (const value of [values['completed-older-than'], values['failed-older-than']]) if (value !== undefined) parseDuration(value);
     const { data } = await runNow(CleanupJob, { completedOlderThan: values['completed-older-than'], failedOlderThan: values['failed-older-than'] });
+    await appendActivity(await getEngine(), { actor: 'cli', action: 'cleanup', jobCount: data.completedDeleted + data.failedDeleted, details: { ...data } }, Date.now());
     io.out(values.json ? JSON.stringify(data) : `${success('cleaned up')}: ${data.completedDeleted} completed and ${data.failedDeleted} failed or cancelled jobs deleted`);
     return 0;
   },

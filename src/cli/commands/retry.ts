@@ -7,6 +7,7 @@ import { getJob, listJobs, resolveJobId } from '../../store/queries';
 import { intOption, parseCommand } from '../args';
 import { renderJobTable, success } from '../format';
 import type { Command } from '../io';
+import { appendActivity } from '../../store/activity';
 
 const usage = 'bin/jobs retry <id-or-prefix> | bin/jobs retry --failed [--name N] [--queue Q] [--limit 10] [--show] [--json]';
 
@@ -38,6 +39,7 @@ export const retryCommand: Command = {
       }
     }
     const retried = await retryJobs(engine, ids, Date.now());
+    if (retried.length) await appendActivity(engine, { actor: 'cli', action: 'job.retry', jobIds: retried }, Date.now());
     if (retried.length && engine.kind === 'file') ringDoorbell(engine.location, 'ready');
     const skipped = ids.filter((id) => !retried.includes(id));
     if (values.json) io.out(JSON.stringify({ retried, skipped }));

@@ -13,6 +13,7 @@ import { onePositional, parseCommand } from '../args';
 import { renderSchedule, renderSchedules, success } from '../format';
 import type { CliIo, Command } from '../io';
 import { paramsFromArgs } from '../params';
+import { appendActivity } from '../../store/activity';
 
 const usage = 'bin/jobs schedule list | show <name> | add --name N --job J --cron "0 2 * * *" [--tz Europe/Paris] [--param k=v] [--desc D] [--misfire skip|run-once] | enable|disable|remove|run <name>';
 
@@ -51,6 +52,7 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
     const nextRunAt = nextFireAfter(spec.cron, spec.timezone, now);
     const engine = await getEngine();
     await addSchedule(engine, spec, nextRunAt, now);
+    await appendActivity(engine, { actor: 'cli', action: 'schedule.add', target: spec.name, details: { job: spec.jobName, cron: spec.cron, timezone: spec.timezone } }, now);
     announce(engine);
     io.out(`${success('added')} schedule ${spec.name}: ${spec.jobName} at "${spec.cron}" (${spec.timezone}); next run ${nextRunAt ? new Date(nextRunAt).toISOString() : 'never'}`);
     return 0;
@@ -62,6 +64,7 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
     const name = onePositional(positionals, 'schedule name', usage);
     const engine = await getEngine();
     await removeSchedule(engine, name);
+    await appendActivity(engine, { actor: 'cli', action: 'schedule.remove', target: name }, Date.now());
     announce(engine);
     io.out(`${success('removed')} schedule ${name} (the jobs it enqueued stay)`);
     return 0;
@@ -73,6 +76,7 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
     const now = Date.now();
     const job = { ...buildNewJob(registry.resolve(schedule.jobName), JSON.parse(schedule.params), {}, getConfig(), now), scheduleName: schedule.name };
     await runScheduleNow(engine, schedule.name, job, now);
+    await appendActivity(engine, { actor: 'cli', action: 'schedule.run', target: schedule.name, jobIds: [job.id] }, now);
     if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
     io.out(`${success('enqueued')} ${job.name} ${job.id} from schedule ${schedule.name}`);
     return 0;
@@ -87,6 +91,7 @@ async function toggle(argv: string[], io: CliIo, enabled: boolean): Promise<numb
   // Fires missed while it was disabled are not run: it resumes from now.
   const nextRunAt = enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null;
   await setScheduleEnabled(engine, schedule.name, enabled, nextRunAt, now);
+  await appendActivity(engine, { actor: 'cli', action: enabled ? 'schedule.enable' : 'schedule.disable', target: schedule.name }, now);
   announce(engine);
   io.out(`${success(enabled ? 'enabled' : 'disabled')} schedule ${schedule.name}${enabled && nextRunAt ? `; next run ${new Date(nextRunAt).toISOString()}` : ''}`);
   return 0;
