@@ -94,7 +94,7 @@ export class Worker {
   async start(): Promise<void> {
     const { engine, queues, concurrency } = this.options;
     this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
-    await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, jobNames: this.names, now: this.clock.now() });
+    await this.register(queues, concurrency);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
@@ -110,6 +110,28 @@ export class Worker {
     await this.reaper.reapNow();
     this.loopDone = this.loop();
     this.options.log.started(this);
+  }
+
+  /**
+   * Records the worker; a database that is locked by another process or out of
+   * space for the moment is waited out (reported once), so a worker started
+   * meanwhile (a replacement for a crashed one) starts late instead of dying.
+   */
+  private async register(queues: readonly string[], concurrency: number): Promise<void> {
+    const { engine, config, log } = this.options;
+    const waits = new ErrorBackoff(config.pollIntervalMs, (error, failures) => log.error(failures > 1 ? `registering the worker still fails (${failures} tries)` : 'registering the worker failed; trying again', error),
+      (failures) => log.note(`registered the worker after ${failures} failed tries`));
+    for (;;) {
+      try {
+        await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, jobNames: this.names, now: this.clock.now() });
+        waits.succeeded();
+        return;
+      } catch (error) {
+        const passing = isJobsError(error) && (error.code === 'database_busy' || error.code === 'database_unavailable');
+        if (!passing || this.stopping) throw error;
+        await new Promise((resolve) => setTimeout(resolve, waits.failed(error)));
+      }
+    }
   }
 
   /** Resolves when the loop has ended: after stop(), or by itself in drain mode. */

@@ -73,6 +73,20 @@ describe('attempt fencing', () => {
   });
 });
 
+describe('start-up', () => {
+  it('a worker started while another process holds the write lock past the busy timeout waits for it instead of dying', async () => {
+    const locker = holdLock(2_000);
+    await locker.waitForOutput('locked');
+    const worker = workerOn('late-start');
+    expect(await locker.exited).toBe(0);
+    await worker.waitForOutput('started');
+    const id = await DemoJob.later({ steps: 1, delayMs: 1 }, { queue: 'late-start' });
+    await waitFor(async () => (await stateOf(id)) === 'completed', 'the late worker to run a job');
+    expect(worker.output()).toMatch(/registering the worker failed; trying again/);
+    await stopAll(worker);
+  });
+});
+
 describe('cancel', () => {
   it('a cancel acknowledged while the job\'s worker is dead ends the job cancelled, not run by the next worker', async () => {
     const first = workerOn('cancel-dead', { JOBS_LEASE_MS: '1500' });
