@@ -70,6 +70,11 @@ export function getTokens(): Tokens {
   return cache.__fluentJobsTokens;
 }
 
+/** Forgets the tokens read, so the next getTokens() reads the environment and the data folder again (tests). */
+export function resetTokens(): void {
+  cache.__fluentJobsTokens = undefined;
+}
+
 /** Equality that takes the same time wherever the strings differ, and whatever their lengths. */
 export function constantTimeEqual(a: string, b: string): boolean {
   const digest = (s: string) => crypto.createHash('sha256').update(s).digest();

@@ -11,7 +11,7 @@ export const GET = withApi(async () => {
   try {
     problem = await schemaProblem(await getEngine());
   } catch (error) {
-    problem = `the database is not reachable: ${isJobsError(error) ? error.message : describeError(error).message}`;
+    problem = `the database cannot be opened and migrated: ${isJobsError(error) ? error.message : describeError(error).message}`;
   }
   if (problem) throw new JobsError('database_unavailable', problem);
   return { status: 'ready' };
