@@ -7,6 +7,7 @@ import { LiveRefresh } from './_components/live-refresh';
 import { SessionBar } from './_components/session-bar';
 import { SignInPrompt } from './_components/sign-in-prompt';
 import { StateCounts } from './_components/state-counts';
+import styles from './_components/session.module.css';
 
 // Read the database on every request (and every live refresh), never at build time.
 export const dynamic = 'force-dynamic';
@@ -18,7 +19,7 @@ export default async function HomePage() {
   return (
     <main className="page">
       <header className="masthead">
-        <div className="section-head">
+        <div className={styles.headRow}>
           <h1>Fluent Jobs</h1>
           {principal && <SessionBar principal={principal} />}
         </div>

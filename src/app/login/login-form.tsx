@@ -27,6 +27,11 @@ export function LoginForm({ code, next }: { code?: string; next: string }) {
   return (
     <form ref={form} action={formAction} className={styles.form} data-testid="login-form">
       <input type="hidden" name="next" value={next} />
+      {state.status === 'error' && (
+        <p id="login-error" className={styles.error} role="alert" data-testid="login-error">
+          {state.message}
+        </p>
+      )}
       {withCode ? (
         <>
           <input type="hidden" name="code" value={code} />
@@ -47,7 +52,7 @@ export function LoginForm({ code, next }: { code?: string; next: string }) {
               required
               spellCheck={false}
               aria-invalid={state.status === 'error' || undefined}
-              aria-describedby="token-help"
+              aria-describedby={state.status === 'error' ? 'login-error token-help' : 'token-help'}
               data-testid="login-token"
             />
           </label>
@@ -55,11 +60,6 @@ export function LoginForm({ code, next }: { code?: string; next: string }) {
             {pending ? 'Signing in…' : 'Sign in'}
           </button>
         </>
-      )}
-      {state.status === 'error' && (
-        <p className={styles.error} role="alert" data-testid="login-error">
-          {state.message}
-        </p>
       )}
     </form>
   );

@@ -32,7 +32,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         <LoginForm code={code} next={next} />
         <p id="token-help" className={styles.help}>
           Use <code>JOBS_ADMIN_TOKEN</code> to manage jobs, or <code>JOBS_READONLY_TOKEN</code> to look only. When{' '}
-          <code>JOBS_ADMIN_TOKEN</code> is not set, <code>npm start</code> prints a one-time sign-in link and keeps the
+          <code>JOBS_ADMIN_TOKEN</code> is not set, <code>npm start</code> prints a one‑time sign‑in link and keeps the
           generated token in <code>admin-token</code> in the data folder.
         </p>
       </section>
