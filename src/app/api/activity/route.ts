@@ -14,8 +14,8 @@ const listQuery = z.object({
 
 /** An entry as the API shows it: times as ISO-8601 UTC. */
 function activityJson(entry: Activity) {
-  const { actor, at, ...rest } = entry;
-  return { ...rest, who: actor, at: new Date(at).toISOString() };
+  const { id, at, actor, action, target, jobIds, jobCount, details } = entry;
+  return { id, at: new Date(at).toISOString(), who: actor, action, target, jobIds, jobCount, details };
 }
 
 /** The action log, newest first: `?limit=50&cursor=<nextCursor>` -> { activity, nextCursor }. */
