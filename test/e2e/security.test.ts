@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/db';
+import { issueLoginCode } from '@/server/login-code';
 import { cookieOf, loginError, submitLoginForm } from './login-form';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
@@ -115,6 +116,13 @@ describe('the login page', () => {
       const page = await (await fetch(url('/'), { headers: { cookie: cookieOf(await signIn(token)) } })).text();
       expect(page).toContain('data-testid="jobs-table"');
     }
+  });
+
+  it('takes no one-time code while JOBS_ADMIN_TOKEN is set, even one left in the data folder', async () => {
+    const code = issueLoginCode(dir, Date.now());
+    const refused = await submitLoginForm(server.url, {}, { page: `/login?code=${code}` });
+    expect([refused.status, refused.headers.get('set-cookie')]).toEqual([200, null]);
+    expect(loginError(await refused.text())).toMatch(/^This sign-in link is not valid/);
   });
 
   it('writes each sign-in to the action log with who and when', async () => {

@@ -55,7 +55,8 @@ export async function logIn(_previous: LoginState, formData: FormData): Promise<
   const token = formData.get('token');
   let role: Role | null = null;
   if (typeof code === 'string' && code !== '') {
-    const check = consumeLoginCode(dataDir(), code, Date.now());
+    // Links are made only for a generated token: once JOBS_ADMIN_TOKEN is set, a code left in the folder signs nobody in.
+    const check = getTokens().adminSource === 'file' ? consumeLoginCode(dataDir(), code, Date.now()) : 'wrong';
     if (check !== 'ok') {
       recordFailure(key);
       return { status: 'error', message: codeRefusals[check] };
