@@ -54,7 +54,7 @@ export function helpText(): string {
     '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
     '  bin/jobs cleanup --completed-older-than 12h',
     '',
-    'Ids can be shortened to any unique prefix of 4+ characters. bin/jobs --version prints the version.',
+    'Ids can be shortened to a unique prefix of 4+ characters, the short form tables show (019a885b…0aa1) or a unique tail. bin/jobs --version prints the version.',
     'Exit codes: 0 success, 1 failure or not found, 2 usage error.',
   ].join('\n');
 }
