@@ -157,6 +157,12 @@ describe('cookie-authenticated changes from another site', () => {
     expect(messages).not.toEqual(expect.arrayContaining(['csrf by fetch metadata']));
   });
 
+  it('include a sign-in posted by another site (login CSRF), even without a cookie: no session is set', async () => {
+    const response = await submitLoginForm(server.url, { token: admin }, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect([response.status, response.headers.get('set-cookie')]).toEqual([200, null]);
+    expect(loginError(await response.text())).toBe('cross-site request refused: Sec-Fetch-Site is cross-site');
+  });
+
   it('do not concern Bearer calls: a program may send any Origin', async () => {
     const response = await note({ ...bearer(admin), origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' }, 'bearer from anywhere');
     expect(response.status).toBe(201);
