@@ -42,3 +42,43 @@ export async function retryJobs(engine: Engine, ids: string[], now: number): Pro
   }, grantSlotsStatement()]);
   return rows.map((r) => String(r.id));
 }
+
+/**
+ * Cancels many jobs in one write batch, as cancelJob does one: pending ones at
+ * once, running ones marked for their workers; finished ones are left as they
+ * are. Returns the ids of each kind.
+ */
+export async function cancelJobs(engine: Engine, ids: readonly string[], now: number): Promise<{ cancelled: string[]; cancelling: string[] }> {
+  if (ids.length === 0) return { cancelled: [], cancelling: [] };
+  const list = JSON.stringify(ids);
+  const [pending, running] = await engine.batch([
+    {
+      sql: `UPDATE jobs SET state = 'cancelled', completed_at = ?, error = 'Cancelled before it ran', scheduled = 0
+            WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' RETURNING id`,
+      args: [now, list],
+    },
+    { sql: `UPDATE jobs SET cancel_requested = 1 WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' RETURNING id`, args: [list] },
+    grantSlotsStatement(),
+  ]);
+  return { cancelled: pending.map((r) => String(r.id)), cancelling: running.map((r) => String(r.id)) };
+}
+
+/**
+ * Deletes finished jobs (completed, failed or cancelled) among `ids`, with
+ * their attempts, progress and dependency rows, in one write batch (every
+ * delete picks the same jobs in the same transaction). Pending and running
+ * jobs are never touched. Returns the ids it deleted.
+ */
+export async function deleteJobs(engine: Engine, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const chosen = `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('completed', 'failed', 'cancelled')`;
+  const args = [JSON.stringify(ids)];
+  const [, , , , rows] = await engine.batch([
+    { sql: `DELETE FROM job_attempts WHERE job_id IN (${chosen})`, args },
+    { sql: `DELETE FROM job_progress WHERE job_id IN (${chosen})`, args },
+    { sql: `DELETE FROM job_dependencies WHERE job_id IN (${chosen})`, args },
+    { sql: `DELETE FROM job_dependencies WHERE parent_id IN (${chosen})`, args },
+    { sql: `DELETE FROM jobs WHERE id IN (${chosen}) RETURNING id`, args },
+  ]);
+  return rows.map((r) => String(r.id));
+}
