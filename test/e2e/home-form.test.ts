@@ -12,7 +12,8 @@ import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 // One database file shared by the test (through the store), the web server and the worker.
 const dir = makeTempDir('fluent-jobs-e2e-');
 const databaseUrl = `file:${path.join(dir, 'jobs.db')}`;
-const env = { DATABASE_URL: databaseUrl };
+const adminToken = 'home-form-admin-token-0123456789';
+const env = { DATABASE_URL: databaseUrl, JOBS_ADMIN_TOKEN: adminToken };
 
 async function withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = await openEngine(databaseUrl);
@@ -33,6 +34,13 @@ describe('the home page in a browser, against next start and a worker process', 
     await ensureBuilt();
     server = await startNextServer(env);
     browser = await launchChromium();
+    // The job list is behind the login (the form is not): sign this browser in once.
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByTestId('login-token').fill(adminToken);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${server.url}/`);
+    await page.close();
   }, 300_000);
 
   afterAll(async () => {
