@@ -19,8 +19,8 @@ export interface ApiAnswer<T = any> {
 }
 
 /** One JSON call to `server` as `token` (null: no Authorization header). */
-export async function call<T = any>(server: NextServer, method: string, p: string, body?: unknown, token: string | null = adminToken): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = {};
+export async function call<T = any>(server: NextServer, method: string, p: string, body?: unknown, token: string | null = adminToken, extraHeaders: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(server.url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
