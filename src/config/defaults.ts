@@ -70,7 +70,10 @@ export function heartbeatIntervalMs(leaseMs: number): number {
   return Math.max(50, Math.floor(leaseMs / 3));
 }
 
-/** Expired leases are looked for at half the lease length, so a crashed worker's job waits at most 1.5 leases. */
+/**
+ * Running leases are looked at every half lease (at most 5 s); one seen unchanged for a whole lease
+ * is taken back, so a crashed worker's job runs again after about one lease plus one or two looks.
+ */
 export function reapIntervalMs(leaseMs: number): number {
   return Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
 }

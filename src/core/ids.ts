@@ -7,18 +7,6 @@ export function newJobId(): string {
 }
 
 /**
- * Checks a full id or a prefix of one (4+ hex characters, dashes allowed) and returns it lower-cased.
- * @example normalizeIdPrefix('019A885B') // '019a885b'
- */
-export function normalizeIdPrefix(value: string): string {
-  const text = value.trim().toLowerCase();
-  if (!/^[0-9a-f-]+$/.test(text) || text.replace(/-/g, '').length < 4) {
-    throw new JobsError('bad_request', `"${value}" is not a job id or a prefix of one (4 or more hex characters)`);
-  }
-  return text;
-}
-
-/**
  * The form of an id shown to people: its first 8 and last 4 characters. A
  * UUIDv7 starts with its creation time, so every job of the same minute
  * shares the first 8; the last 4 are random and tell them apart.

@@ -25,8 +25,8 @@ export interface LiveWorkers {
 
 /**
  * Read-only. How many live workers there are, and how many of them could run
- * a job of `name` in `queue`: a worker is live while it heartbeats (every half
- * lease) and has not stopped; one that recorded no names counts as able to run any.
+ * a job of `name` in `queue`: a worker is live while it heartbeats (three
+ * times per lease) and has not stopped; one that recorded no names counts as able to run any.
  */
 export async function liveWorkersFor(engine: Engine, args: { name: string; queue: string; now: number; leaseMs: number }): Promise<LiveWorkers> {
   const [row] = await engine.all<{ alive: number; serving: number }>(

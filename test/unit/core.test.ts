@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '@/core/backoff';
 import { parseDuration, parseInstant } from '@/core/duration';
-import { normalizeIdPrefix, newJobId } from '@/core/ids';
+import { newJobId } from '@/core/ids';
 import { toJsonParams } from '@/core/json';
 import { parsePriority } from '@/core/priority';
 import { displayState, isTerminal, transitions } from '@/core/states';
@@ -59,11 +59,6 @@ describe('ids', () => {
     const ids = Array.from({ length: 100 }, newJobId);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
-  });
-  it('prefixes need 4+ hex characters', () => {
-    expect(normalizeIdPrefix('019A885B')).toBe('019a885b');
-    expect(() => normalizeIdPrefix('019')).toThrow(/4 or more/);
-    expect(() => normalizeIdPrefix('xyz1234')).toThrow(/not a job id/);
   });
 });
 

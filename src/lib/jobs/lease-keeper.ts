@@ -13,7 +13,7 @@ interface Held extends HeldAttempt {
 
 /**
  * Renews the leases of the attempts one worker runs, in one statement per
- * beat at half the lease length, and fences them: an attempt the beat no
+ * beat three times per lease, and fences them: an attempt the beat no
  * longer finds was taken over (its signal aborts with a LeaseLostError and
  * nothing it writes lands); one whose lease ran out on this process's own
  * monotonic clock because beats kept failing (the database locked or

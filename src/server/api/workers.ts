@@ -2,8 +2,8 @@ import { getConfig } from '../../config/env';
 import type { WorkerRow } from '../../store/queries';
 
 /**
- * A worker as the API shows it: `status` is alive while it heartbeats (every
- * half lease; two leases of silence mean dead, as the store counts live
+ * A worker as the API shows it: `status` is alive while it heartbeats (three
+ * times per lease; two leases of silence mean dead, as the store counts live
  * workers), stopped after a clean stop.
  */
 export function workerJson(row: WorkerRow, now: number) {
