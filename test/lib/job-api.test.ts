@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useTempDatabase } from '../helpers/db';
-import { createJob, Job, JobFailedError, jobEvents, NonRetryableError, type JobEventMap } from '@/lib/jobs';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { createJob, getDatabase, Job, JobFailedError, jobEvents, NonRetryableError, type FileDatabase, type JobEventMap } from '@/lib/jobs';
 import { DemoJob } from '@/jobs';
 import { getJob, getJobDetail, countByState } from '@/store/queries';
 
@@ -133,24 +134,32 @@ describe('.later()', () => {
     expect(await rowCount()).toBe(before + 3);
   });
 
-  it('joins the caller\'s Drizzle transaction: rolled back with it, committed with it', async () => {
+  it('joins a transaction of the app\'s database with the app\'s own table: rolled back with it, committed with it', async () => {
     const engine = await db.engine();
+    // An app's own table, as an app's migration would make it, written through the database it gets from @/lib/jobs.
+    await engine.run('CREATE TABLE IF NOT EXISTS app_users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)');
+    const users = sqliteTable('app_users', { id: integer('id').primaryKey(), email: text('email').notNull() });
+    const appDb = (await getDatabase()) as FileDatabase; // a local file: synchronous transactions
+    const userCount = () => appDb.select().from(users).all().length;
     const before = await rowCount();
-    const orm = engine.orm as unknown as { transaction<T>(fn: (tx: unknown) => T): T };
     let rolledBackId: Promise<string> | undefined;
     expect(() =>
-      orm.transaction((tx) => {
+      appDb.transaction((tx) => {
+        tx.insert(users).values({ email: 'gone@example.com' }).run();
         rolledBackId = DemoJob.later({ steps: 1 }, { tx });
         throw new Error('the app changed its mind');
       }),
     ).toThrow('the app changed its mind');
     await rolledBackId;
     expect(await rowCount()).toBe(before);
+    expect(userCount()).toBe(0);
     let committedId: Promise<string> | undefined;
-    orm.transaction((tx) => {
+    appDb.transaction((tx) => {
+      tx.insert(users).values({ email: 'kept@example.com' }).run();
       committedId = DemoJob.later({ steps: 1 }, { tx });
     });
     expect(await getJob(engine, await committedId!)).toMatchObject({ state: 'pending', name: 'demo' });
+    expect(userCount()).toBe(1);
   });
 });
 

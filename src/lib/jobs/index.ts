@@ -1,6 +1,7 @@
 // The public API apps import as '@/lib/jobs'.
 export { Job, type JobClass, type ParamsOf, type ResultOf } from './job';
 export { createJob } from './create-job';
+export { getDatabase, type AppDatabase, type FileDatabase, type RemoteDatabase } from './database';
 export { JobRegistry } from './registry';
 export { jobNameOf } from './job-name';
 export { jobEvents, type JobEventMap, type JobEventName } from './events';
