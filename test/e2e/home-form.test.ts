@@ -66,6 +66,12 @@ describe('the home page in a browser, against next start and a worker process', 
       const shownState = () => page.evaluate((jobId) => document.querySelector(`[data-job-id="${jobId}"]`)?.getAttribute('data-state'), id);
       await waitFor(async () => (await shownState()) === 'completed', `the page to show job ${id} completed`);
 
+      // <JobProgress> beside the form followed the same job to its end, without a reload.
+      const progress = page.locator('[data-testid="job-progress"]');
+      await waitFor(async () => (await progress.getAttribute('data-state')) === 'completed', '<JobProgress> to show the job completed');
+      expect(await progress.getAttribute('data-percent')).toBe('100');
+      expect(JSON.parse((await page.getByTestId('job-progress-result').textContent()) ?? 'null')).toEqual({ steps: 3, attempt: 1, message: null });
+
       const job = await withEngine((engine) => getJobDetail(engine, id));
       expect(job).toMatchObject({ name: 'demo', state: 'completed', progress: 100, attempts: 1 });
       expect(JSON.parse(job.params)).toMatchObject({ steps: 3, delayMs: 50 });

@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { enqueueDemoJob } from '../actions';
 import { idleForm, type FormState } from '../_lib/validated-action';
+import { JobProgress } from '@/lib/jobs/react';
 
 type State = FormState<{ jobId: string }>;
 
@@ -72,6 +73,8 @@ export function EnqueueForm() {
           )}
         </output>
       </div>
+      {/* The job just enqueued, followed live, as an app page would show it. */}
+      {state.status === 'ok' && <JobProgress key={state.data.jobId} id={state.data.jobId} />}
     </form>
   );
 }

@@ -1,59 +1,62 @@
 import type { JobRow } from '@/db/schema';
 import { displayState } from '@/core/states';
+import { shortJobId } from '@/core/ids';
 
 /** The newest jobs, one row each; `data-state` holds the stored state, the badge its refined label. */
 export function JobsTable({ jobs, now }: { jobs: JobRow[]; now: number }) {
   return (
-    <table className="jobs" data-testid="jobs-table">
-      <thead>
-        <tr>
-          <th>Id</th>
-          <th>Name</th>
-          <th>State</th>
-          <th>Progress</th>
-          <th className="num">Attempts</th>
-          <th>Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        {jobs.length === 0 && (
+    <div className="table-scroll">
+      <table className="jobs" data-testid="jobs-table">
+        <thead>
           <tr>
-            <td colSpan={6} className="empty">
-              No jobs yet: enqueue one above.
-            </td>
+            <th>Id</th>
+            <th>Name</th>
+            <th>State</th>
+            <th>Progress</th>
+            <th className="num">Attempts</th>
+            <th>Created</th>
           </tr>
-        )}
-        {jobs.map((job) => (
-          <tr key={job.id} data-testid="job-row" data-job-id={job.id} data-state={job.state}>
-            <td>
-              <code title={job.id}>{job.id.slice(0, 13)}</code>
-            </td>
-            <td>{job.name}</td>
-            <td>
-              <span className={`badge state-${job.state}`} title={job.error ?? undefined}>
-                {displayState(job, now)}
-              </span>
-            </td>
-            <td>
-              <span className="progress" title={job.progressMessage ?? undefined}>
-                <span className="bar">
-                  <span style={{ width: `${job.progress}%` }} />
+        </thead>
+        <tbody>
+          {jobs.length === 0 && (
+            <tr>
+              <td colSpan={6} className="empty">
+                No jobs yet: enqueue one above.
+              </td>
+            </tr>
+          )}
+          {jobs.map((job) => (
+            <tr key={job.id} data-testid="job-row" data-job-id={job.id} data-state={job.state}>
+              <td>
+                <code title={job.id}>{shortJobId(job.id)}</code>
+              </td>
+              <td>{job.name}</td>
+              <td>
+                <span className={`badge state-${job.state}`} title={job.error ?? undefined}>
+                  {displayState(job, now)}
                 </span>
-                {job.progress}%
-              </span>
-            </td>
-            <td className="num">
-              {job.attempts} / {job.maxAttempts}
-            </td>
-            <td>
-              <time dateTime={new Date(job.createdAt).toISOString()} title={new Date(job.createdAt).toISOString()}>
-                {age(now - job.createdAt)}
-              </time>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+              </td>
+              <td>
+                <span className="progress" title={job.progressMessage ?? undefined}>
+                  <span className="bar">
+                    <span style={{ width: `${job.progress}%` }} />
+                  </span>
+                  {job.progress}%
+                </span>
+              </td>
+              <td className="num">
+                {job.attempts} / {job.maxAttempts}
+              </td>
+              <td>
+                <time dateTime={new Date(job.createdAt).toISOString()} title={new Date(job.createdAt).toISOString()}>
+                  {age(now - job.createdAt)}
+                </time>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
