@@ -1,5 +1,6 @@
 import type { Engine } from '../db/engine';
 import { JobsError } from '../core/errors';
+import { deleteJobsStatements } from './cleanup';
 import { grantSlotsStatement } from './limits';
 import { readyState } from './rows';
 
@@ -73,12 +74,6 @@ export async function deleteJobs(engine: Engine, ids: readonly string[]): Promis
   if (ids.length === 0) return [];
   const chosen = `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('completed', 'failed', 'cancelled')`;
   const args = [JSON.stringify(ids)];
-  const [, , , , rows] = await engine.batch([
-    { sql: `DELETE FROM job_attempts WHERE job_id IN (${chosen})`, args },
-    { sql: `DELETE FROM job_progress WHERE job_id IN (${chosen})`, args },
-    { sql: `DELETE FROM job_dependencies WHERE job_id IN (${chosen})`, args },
-    { sql: `DELETE FROM job_dependencies WHERE parent_id IN (${chosen})`, args },
-    { sql: `DELETE FROM jobs WHERE id IN (${chosen}) RETURNING id`, args },
-  ]);
-  return rows.map((r) => String(r.id));
+  const results = await engine.batch(deleteJobsStatements(chosen, args));
+  return results[results.length - 1].map((r) => String(r.id));
 }

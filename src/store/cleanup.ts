@@ -1,4 +1,4 @@
-import type { Engine } from '../db/engine';
+import type { Engine, SqlArg, Statement } from '../db/engine';
 
 /** Rows deleted per transaction, so cleanup never holds the write lock for long. */
 const chunkSize = 1_000;
@@ -23,15 +23,25 @@ async function deleteFinished(engine: Engine, state: FinishedState, finishedBefo
   const args = [state, finishedBefore];
   let deleted = 0;
   for (;;) {
-    const [, , , , rows] = await engine.batch([
-      { sql: `DELETE FROM job_attempts WHERE job_id IN (${chunk})`, args },
-      { sql: `DELETE FROM job_progress WHERE job_id IN (${chunk})`, args },
-      // Both ends: a finished job's own parents, and its links to children, which ended or were resolved when it did.
-      { sql: `DELETE FROM job_dependencies WHERE job_id IN (${chunk})`, args },
-      { sql: `DELETE FROM job_dependencies WHERE parent_id IN (${chunk})`, args },
-      { sql: `DELETE FROM jobs WHERE id IN (${chunk}) RETURNING id`, args },
-    ]);
+    const results = await engine.batch(deleteJobsStatements(chunk, args));
+    const rows = results[results.length - 1];
     deleted += rows.length;
     if (rows.length < chunkSize) return deleted;
   }
+}
+
+/**
+ * The statements that delete the jobs `chosen` (a SELECT of ids, run with
+ * `args`) with their attempts, progress and dependency rows; in one batch,
+ * every statement picks the same jobs. The last one returns the deleted ids.
+ */
+export function deleteJobsStatements(chosen: string, args: SqlArg[]): Statement[] {
+  return [
+    { sql: `DELETE FROM job_attempts WHERE job_id IN (${chosen})`, args },
+    { sql: `DELETE FROM job_progress WHERE job_id IN (${chosen})`, args },
+    // Both ends: a finished job's own parents, and its links to children, which ended or were resolved when it did.
+    { sql: `DELETE FROM job_dependencies WHERE job_id IN (${chosen})`, args },
+    { sql: `DELETE FROM job_dependencies WHERE parent_id IN (${chosen})`, args },
+    { sql: `DELETE FROM jobs WHERE id IN (${chosen}) RETURNING id`, args },
+  ];
 }
