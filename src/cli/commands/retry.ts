@@ -1,13 +1,10 @@
-import { defaults } from '../../config/defaults';
 import { JobsError } from '../../core/errors';
 import { getEngine } from '../../db/client';
-import { ringDoorbell } from '../../db/doorbell';
-import { retryJobs } from '../../store/admin';
-import { getJob, listJobs, resolveJobId } from '../../store/queries';
+import { assertRetryable, retryJobsAs } from '../../lib/jobs/job-actions';
+import { listJobs, resolveJobId } from '../../store/queries';
 import { intOption, parseCommand } from '../args';
 import { renderJobTable, success } from '../format';
 import type { Command } from '../io';
-import { appendActivity } from '../../store/activity';
 
 const usage = 'bin/jobs retry <id-or-prefix> | bin/jobs retry --failed [--name N] [--queue Q] [--limit 10] [--show] [--json]';
 
@@ -33,14 +30,9 @@ export const retryCommand: Command = {
       ids = jobs.map((j) => j.id);
     } else {
       ids = [await resolveJobId(engine, positionals[0])];
-      const job = await getJob(engine, ids[0]);
-      if (job && job.state !== 'failed' && job.state !== 'cancelled') {
-        throw new JobsError('conflict', `Job ${job.id} is ${job.state}; only a failed or cancelled job can be retried`);
-      }
+      await assertRetryable(engine, ids[0]);
     }
-    const retried = await retryJobs(engine, ids, Date.now());
-    if (retried.length) await appendActivity(engine, { actor: 'cli', action: 'job.retry', jobIds: retried }, Date.now());
-    if (retried.length && engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+    const retried = await retryJobsAs(engine, ids, 'cli');
     const skipped = ids.filter((id) => !retried.includes(id));
     if (values.json) io.out(JSON.stringify({ retried, skipped }));
     else {

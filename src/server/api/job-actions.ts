@@ -1,15 +1,13 @@
 import { getConfig } from '../../config/env';
 import { JobsError } from '../../core/errors';
 import { toJsonParams } from '../../core/json';
-import { ringDoorbell } from '../../db/doorbell';
 import type { Engine } from '../../db/engine';
 import { registry } from '../../jobs';
 import { buildNewJob } from '../../lib/jobs/job-spec';
 import { storeNewJobs } from '../../lib/jobs/enqueue';
+import { assertRetryable, cancelJobAs, retryJobsAs } from '../../lib/jobs/job-actions';
 import { readJobDetailJson, readJobsJson, type JobDetailJson, type JobJson } from '../../lib/jobs/json';
 import { appendActivity, type Actor } from '../../store/activity';
-import { cancelJob, retryJobs } from '../../store/admin';
-import { resolveDependents } from '../../store/dependencies';
 import { getJob, resolveJobId } from '../../store/queries';
 import type { EnqueueRequest } from './enqueue-body';
 
@@ -35,23 +33,15 @@ export async function enqueueJob(engine: Engine, request: EnqueueRequest, who: A
 /** Puts a failed or cancelled job back to pending; conflict for any other state, or when a live job holds its idempotency key. */
 export async function retryJob(engine: Engine, typed: string, who: Actor): Promise<JobDetailJson> {
   const id = await resolveJobId(engine, typed);
-  const job = await getJob(engine, id);
-  if (job && job.state !== 'failed' && job.state !== 'cancelled') {
-    throw new JobsError('conflict', `Job ${id} is ${job.state}; only a failed or cancelled job can be retried`);
-  }
-  const [retried] = await retryJobs(engine, [id], Date.now());
+  await assertRetryable(engine, id);
+  const [retried] = await retryJobsAs(engine, [id], who);
   if (!retried) throw new JobsError('conflict', `Job ${id} was left as it is: a live job holds its idempotency key, or it changed meanwhile`);
-  await appendActivity(engine, { actor: who, action: 'job.retry', jobIds: [id] }, Date.now());
-  if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
   return readJobDetailJson(engine, id);
 }
 
 /** Cancels a pending job at once, or marks a running one for its worker; conflict if it already ended. */
 export async function cancelOneJob(engine: Engine, typed: string, who: Actor): Promise<{ result: 'cancelled' | 'cancelling'; job: JobDetailJson }> {
   const id = await resolveJobId(engine, typed);
-  const result = await cancelJob(engine, id, Date.now());
-  await appendActivity(engine, { actor: who, action: 'job.cancel', jobIds: [id], details: { result } }, Date.now());
-  if (result === 'cancelled') await resolveDependents(engine, { parentIds: [id], now: Date.now() });
-  if (result === 'cancelling' && engine.kind === 'file') ringDoorbell(engine.location, 'cancel');
+  const result = await cancelJobAs(engine, id, who);
   return { result, job: await readJobDetailJson(engine, id) };
 }
