@@ -75,19 +75,27 @@ export class Worker {
     this.clock = new SharedClock(engine);
     this.names = options.registry.list().map((entry) => entry.name);
     this.claimer = new Claimer(engine, this.id, options.queues, config.leaseMs, this.names);
-    // Each loop that touches the database reports a failure once (and again once a minute while it
-    // lasts), and once when it works again: a full disk or a locked file is one clear line, not a flood.
-    const reported = (what: string) => new ErrorBackoff(
-      config.pollIntervalMs,
-      (error, failures) => log.error(failures > 1 ? `${what} still fails (${failures} tries)` : what, error),
-      (failures) => log.note(`${what.replace(/ failed.*$/, '')} works again after ${failures} failed tries`),
-    );
-    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, this.clock, reported('heartbeat failed'));
+    this.keeper = new LeaseKeeper(engine, this.id, config.leaseMs, this.clock, this.reported('heartbeat failed'));
     this.reaper = new Reaper(engine, config.leaseMs, this.clock, (jobs) => {
       for (const job of jobs) log.reaped(job);
       this.wakeUp.wake();
-    }, reported('reaping expired leases failed'));
-    this.claimErrors = reported('claiming jobs failed');
+    }, this.reported('reaping expired leases failed'));
+    this.claimErrors = this.reported('claiming jobs failed');
+  }
+
+  /**
+   * Each step that touches the database (`<doing> failed`) reports a failure once, again once a
+   * minute while it lasts, and once when it works again: a full disk or a locked file is one clear
+   * line, not a flood.
+   */
+  private reported(what: string): ErrorBackoff {
+    const { config, log } = this.options;
+    const doing = what.replace(/ failed.*$/, '');
+    return new ErrorBackoff(
+      config.pollIntervalMs,
+      (error, failures) => log.error(failures > 1 ? `${doing} still fails (${failures} tries)` : what, error),
+      (failures) => log.note(`${doing} works again after ${failures} failed tries`),
+    );
   }
 
   /** Registers the worker and starts its loops; resolves once it is listening for work. */
@@ -118,9 +126,8 @@ export class Worker {
    * meanwhile (a replacement for a crashed one) starts late instead of dying.
    */
   private async register(queues: readonly string[], concurrency: number): Promise<void> {
-    const { engine, config, log } = this.options;
-    const waits = new ErrorBackoff(config.pollIntervalMs, (error, failures) => log.error(failures > 1 ? `registering the worker still fails (${failures} tries)` : 'registering the worker failed; trying again', error),
-      (failures) => log.note(`registered the worker after ${failures} failed tries`));
+    const { engine } = this.options;
+    const waits = this.reported('registering the worker failed; trying again');
     for (;;) {
       try {
         await registerWorker(engine, { id: this.id, host: os.hostname(), pid: process.pid, queues, concurrency, jobNames: this.names, now: this.clock.now() });

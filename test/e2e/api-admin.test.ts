@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
 import { spawnWorker, stopProcess, waitFor } from '../helpers/processes';
-import { adminToken, apiEnv, call, readonlyToken } from './api-client';
-import { ensureBuilt, startNextServer, type NextServer } from './next-app';
+import { adminToken, call, readonlyToken, startApiServer } from './api-client';
+import type { NextServer } from './next-app';
 
 // Queues, workers, schedules and who may change what, on a real next start with its own SQLite file.
 const db = useTempDatabase();
@@ -12,9 +12,7 @@ const api = <T = any>(method: string, p: string, body?: unknown, token?: string 
 const lastActivity = async () => (await api('GET', '/api/activity?limit=1')).body.activity[0];
 
 beforeAll(async () => {
-  env = apiEnv(db.file);
-  await ensureBuilt();
-  server = await startNextServer(env);
+  ({ env, server } = await startApiServer(db.file));
 }, 300_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { makeTempDir } from '../helpers/db';
-import type { NextServer } from './next-app';
+import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 export const adminToken = 'admin-token-for-the-api-e2e-tests';
 export const readonlyToken = 'readonly-token-for-the-api-e2e-tests';
@@ -11,6 +11,13 @@ export function apiEnv(file: string): Record<string, string> {
 }
 
 export { makeTempDir };
+
+/** A next start on `file` with both tokens set (the build is the test run's, made once), and the env it runs with. */
+export async function startApiServer(file: string): Promise<{ env: Record<string, string>; server: NextServer }> {
+  const env = apiEnv(file);
+  await ensureBuilt();
+  return { env, server: await startNextServer(env) };
+}
 
 export interface ApiAnswer<T = any> {
   status: number;

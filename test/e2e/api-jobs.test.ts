@@ -6,8 +6,8 @@ import { storeNewJobs } from '@/lib/jobs/enqueue';
 import type { NewJob } from '@/store/enqueue';
 import { useTempDatabase } from '../helpers/db';
 import { runJobsCli, spawnWorker, stopProcess, waitFor } from '../helpers/processes';
-import { apiEnv, call, readonlyToken } from './api-client';
-import { ensureBuilt, startNextServer, type NextServer } from './next-app';
+import { call, readonlyToken, startApiServer } from './api-client';
+import type { NextServer } from './next-app';
 
 // A real next start on this file's own migrated SQLite file, real workers and bin/jobs beside it.
 const db = useTempDatabase();
@@ -32,9 +32,7 @@ async function drain(queue: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  env = apiEnv(db.file);
-  await ensureBuilt();
-  server = await startNextServer(env);
+  ({ env, server } = await startApiServer(db.file));
 }, 300_000);
 
 afterAll(async () => {

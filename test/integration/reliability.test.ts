@@ -32,6 +32,16 @@ async function enqueueRaw(queue: string, params: string, overrides: { name?: str
   return id;
 }
 
+/** A job whose worker (lease 1.5 s) claimed it and was then killed with SIGKILL: its lease is left to run out. */
+async function heldByDeadWorker(queue: string, enqueue: () => Promise<string>): Promise<string> {
+  const worker = workerOn(queue, { JOBS_LEASE_MS: '1500' });
+  await worker.waitForOutput('started');
+  const id = await enqueue();
+  await waitFor(async () => (await stateOf(id)) === 'running', 'the job to start');
+  await stopProcess(worker, 'SIGKILL');
+  return id;
+}
+
 async function stopAll(...workers: Spawned[]) {
   for (const worker of workers) await stopProcess(worker);
 }
@@ -89,11 +99,7 @@ describe('start-up', () => {
 
 describe('cancel', () => {
   it('a cancel acknowledged while the job\'s worker is dead ends the job cancelled, not run by the next worker', async () => {
-    const first = workerOn('cancel-dead', { JOBS_LEASE_MS: '1500' });
-    await first.waitForOutput('started');
-    const id = await DemoJob.later({ steps: 1, delayMs: 3_000 }, { queue: 'cancel-dead' });
-    await waitFor(async () => (await stateOf(id)) === 'running', 'the job to start');
-    await stopProcess(first, 'SIGKILL');
+    const id = await heldByDeadWorker('cancel-dead', () => DemoJob.later({ steps: 1, delayMs: 3_000 }, { queue: 'cancel-dead' }));
     const cancel = await runJobsCli(['cancel', id], base);
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelling/);
@@ -170,11 +176,7 @@ describe('--drain', () => {
   });
 
   it('waits for a dead worker\'s job to be taken over and run, instead of exiting while it is still running', async () => {
-    const first = workerOn('drain-dead', { JOBS_LEASE_MS: '1500' });
-    await first.waitForOutput('started');
-    const id = await DemoJob.later({ steps: 1, delayMs: 60_000 }, { queue: 'drain-dead' });
-    await waitFor(async () => (await stateOf(id)) === 'running', 'the job to start');
-    await stopProcess(first, 'SIGKILL');
+    const id = await heldByDeadWorker('drain-dead', () => DemoJob.later({ steps: 1, delayMs: 60_000 }, { queue: 'drain-dead' }));
     await (await db.engine()).run(`UPDATE jobs SET params = '{"steps":1,"delayMs":1}' WHERE id = ?`, [id]); // quick the second time
     const drain = spawnProcess([path.join(root, 'src/cli/main.ts'), 'worker', '--drain', '--queue', 'drain-dead'], { ...base, JOBS_LEASE_MS: '1500' });
     expect(await drain.exited).toBe(0);
@@ -203,10 +205,7 @@ describe('attempt budget', () => {
   it('a job the reaper fails on its last attempt counts as failed in its schedule', async () => {
     const engine = await db.engine();
     await engine.run(`INSERT INTO cron_jobs (name, job_name, cron, created_at, updated_at) VALUES ('reaped-sched', 'demo', '0 0 1 1 *', 0, 0)`);
-    const id = await enqueueRaw('reaped', '{"steps":1,"delayMs":60000}', { maxAttempts: 1, scheduleName: 'reaped-sched' });
-    const first = workerOn('reaped', { JOBS_LEASE_MS: '1500' });
-    await waitFor(async () => (await stateOf(id)) === 'running', 'the job to start');
-    await stopProcess(first, 'SIGKILL');
+    const id = await heldByDeadWorker('reaped', () => enqueueRaw('reaped', '{"steps":1,"delayMs":60000}', { maxAttempts: 1, scheduleName: 'reaped-sched' }));
     const second = workerOn('reaped', { JOBS_LEASE_MS: '1500' });
     await waitFor(() => terminal(id), 'the reaper to fail it', 30_000);
     expect(await stateOf(id)).toBe('failed');
