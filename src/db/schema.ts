@@ -46,6 +46,9 @@ export const jobs = sqliteTable(
     /** Jobs sharing a key run at most `concurrency_limit` at a time, across every worker. */
     concurrencyKey: text('concurrency_key'),
     concurrencyLimit: integer('concurrency_limit'),
+    /** A person's title and description for this one job (the NestJS API's name / description). */
+    title: text('title'),
+    description: text('description'),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.
@@ -212,6 +215,65 @@ export const activity = sqliteTable('activity', {
   details: text('details'),
 });
 
+/**
+ * The change feed: one row per change of a job's state, progress or wait reason, written by
+ * the triggers of migration 0004 in the same transaction as the change, so no writer can
+ * forget one and a reader that has seen id N has seen every change before it (SQLite has one
+ * writer at a time: ids become visible in order, with no gaps). What SSE streams serve.
+ * Pruned by age and count; the newest row is always kept, so ids never restart.
+ */
+export const jobEvents = sqliteTable('job_events', {
+  id: integer('id').primaryKey(), // rowid: grows with each change
+  jobId: text('job_id').notNull(),
+  /** enqueued, scheduled, started, progress, completed, failed, retrying, cancelled or changed. */
+  kind: text('kind').notNull(),
+  queue: text('queue').notNull(),
+  name: text('name').notNull(),
+  state: text('state').$type<JobState>().notNull(),
+  scheduled: integer('scheduled').notNull(),
+  progress: integer('progress').notNull(),
+  attempt: integer('attempt').notNull(),
+  at: integer('at').notNull(),
+});
+
+/**
+ * How many jobs each queue holds per state (and, for pending ones, per wait reason: the
+ * `scheduled` code), kept by the same triggers, so stats never count the jobs table.
+ */
+export const jobCounts = sqliteTable(
+  'job_counts',
+  {
+    queue: text('queue').notNull(),
+    state: text('state').$type<JobState>().notNull(),
+    /** jobs.scheduled for pending jobs, 0 otherwise. */
+    waiting: integer('waiting').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.queue, t.state, t.waiting] })],
+);
+
+/**
+ * Jobs that ended (or went back to wait for a retry) per minute, queue and name, with a
+ * histogram of their last attempt's run time: throughput, failure rate and percentiles
+ * over any window without reading a job. Bucket i holds run times up to runTimeBucketsMs[i].
+ */
+export const jobMinutes = sqliteTable(
+  'job_minutes',
+  {
+    minute: integer('minute').notNull(), // epoch ms / 60000
+    queue: text('queue').notNull(),
+    name: text('name').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    cancelled: integer('cancelled').notNull().default(0),
+    retried: integer('retried').notNull().default(0),
+    runMsTotal: integer('run_ms_total').notNull().default(0),
+    /** JSON array of counts, one per bucket of runTimeBucketsMs plus one for longer. */
+    histogram: text('histogram').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.queue, t.name] })],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
@@ -219,3 +281,4 @@ export type CronJobRow = typeof cronJobs.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;
 export type QueueLimitRow = typeof queueLimits.$inferSelect;
 export type ActivityRow = typeof activity.$inferSelect;
+export type JobEventRow = typeof jobEvents.$inferSelect;
