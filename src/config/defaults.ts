@@ -55,6 +55,23 @@ export const defaults = {
   /** A client's failures are forgotten this long after its last one; at most loginBackoffClients clients are remembered. */
   loginBackoffForgetMs: 15 * 60_000,
   loginBackoffClients: 10_000,
+  /** Changes of jobs (the job_events feed SSE streams read) are kept this long, and at most changeFeedMaxKept of them. */
+  changeFeedRetentionMs: 15 * 60_000,
+  changeFeedMaxKept: 200_000,
+  /** How often each worker prunes the change feed. */
+  changeFeedPruneIntervalMs: 10_000,
+  /** On a local file the feed wakes when the WAL is written, and reads at least this often anyway (a remote database: JOBS_POLL_INTERVAL_MS). */
+  changeFeedFilePollMs: 1_000,
+  /** Writes within this long of the first share one read of the feed. */
+  changeFeedWakeDelayMs: 10,
+  /** Changes read per query. */
+  changeFeedPageSize: 1_000,
+  /** A comment line this often keeps proxies from closing an idle event stream. */
+  sseKeepAliveMs: 15_000,
+  /** How soon a browser's EventSource reconnects after a stream ends. */
+  sseRetryMs: 2_000,
+  /** A client that leaves this much unread is disconnected; it reconnects and resumes from the database. */
+  sseMaxBufferedBytes: 4 * 1024 * 1024,
   /** Jobs a list shows when no limit is given. */
   listLimit: 50,
   /** Port of the Next.js admin app. */

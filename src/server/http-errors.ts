@@ -4,7 +4,8 @@ import { errorSurface, isJobsError } from '../core/errors';
 /** Every API response is computed per request and may hold private data: never cached by anyone. */
 export function noStore(response: Response): Response {
   const copy = new Response(response.body, response); // headers of some responses (redirects) are immutable
-  copy.headers.set('Cache-Control', 'no-store');
+  // no-transform, on event streams, keeps the server's gzip from holding events back to fill a block.
+  copy.headers.set('Cache-Control', /no-transform/.test(response.headers.get('Cache-Control') ?? '') ? 'no-store, no-transform' : 'no-store');
   return copy;
 }
 

@@ -20,6 +20,7 @@ import { runClaimedJob } from '../lib/jobs/run-claimed';
 import { SharedClock } from '../lib/jobs/shared-clock';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
+import { ChangeFeedPruner } from './change-feed-pruner';
 import { Reaper } from './reaper';
 import { WakeSignal } from './wake-signal';
 import type { WorkerLog } from './log';
@@ -60,6 +61,7 @@ export class Worker {
   private readonly reaper: Reaper;
   private readonly claimer: Claimer;
   private readonly claimErrors: ErrorBackoff;
+  private readonly pruner: ChangeFeedPruner;
   private doorbell?: DoorbellListener;
   private checkpointer?: Checkpointer;
   private stopSyncing = () => {};
@@ -81,6 +83,7 @@ export class Worker {
       this.wakeUp.wake();
     }, this.reported('reaping expired leases failed'));
     this.claimErrors = this.reported('claiming jobs failed');
+    this.pruner = new ChangeFeedPruner(engine, this.clock, this.reported('pruning the change feed failed'));
   }
 
   /**
@@ -115,6 +118,7 @@ export class Worker {
     this.checkpointer = await startCheckpointer(engine, defaults.checkpointIntervalMs, this.options.config.busyTimeoutMs);
     this.keeper.start();
     this.reaper.start();
+    this.pruner.start();
     await this.reaper.reapNow();
     this.loopDone = this.loop();
     this.options.log.started(this);
@@ -252,6 +256,7 @@ export class Worker {
     await this.done; // the loop ends once the jobs it started have settled
     clearTimeout(grace);
     this.reaper.stop();
+    await this.pruner.stop();
     await this.keeper.stop();
     this.stopSyncing();
     await this.doorbell?.close();

@@ -5,3 +5,4 @@ export {
 } from './job-json';
 export { redact, redacted } from './redact';
 export { jobJsonOptions, readJobsJson, readJobDetailJson } from './read';
+export { jobChangeJson, type JobChangeJson, type JobChangeSummary, type JobChangeType } from './change-json';
