@@ -12,6 +12,8 @@ import { listRunningLeases, reapLeases, renewLeases } from '@/store/lease';
 import { recordProgress } from '@/store/progress';
 import { getJobDetail, listJobs, resolveJobId } from '@/store/queries';
 import { newJobId } from '@/core/ids';
+import { readChanges } from '@/store/changes';
+import { readJobCounts, readJobMinutes } from '@/store/stats';
 import { SharedClock } from '@/lib/jobs/shared-clock';
 
 // The engine used for Turso / libSQL servers, driven here through @libsql/client's own
@@ -63,6 +65,12 @@ describe('the libSQL client engine', () => {
     expect(detail.attemptHistory.map((x) => x.outcome)).toEqual(['completed']);
     expect(detail.progressHistory.map((p) => p.percent)).toEqual([30]);
     expect((await listJobs(engine, { limit: 10, state: 'pending' })).map((j) => j.id).sort()).toEqual([keyed.id, later.id].sort());
+
+    // The triggers of migration 0004 run on libSQL's own SQLite too: the feed, the counts, the minutes.
+    expect((await readChanges(engine, 0, 100, a.id)).map((c) => c.kind)).toEqual(['enqueued', 'started', 'progress', 'completed']);
+    expect((await readJobCounts(engine, 'default')).map((c) => [c.state, c.waiting, c.n])).toEqual([['completed', 0, 1], ['pending', 0, 2]]);
+    // a's run at t0, and keyed's attempt taken back, counted in the database's own (real) minute
+    expect((await readJobMinutes(engine, t0)).map((m) => [m.name, m.completed, m.retried, m.runMsTotal])).toEqual([['demo', 1, 0, 600], ['demo', 0, 1, 0]]);
   });
 
   it('grants concurrency slots and claims within a queue rate limit, in one batch each', async () => {
