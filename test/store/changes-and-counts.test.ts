@@ -123,6 +123,19 @@ describe('the per-minute stats', () => {
   });
 });
 
+describe('the triggers', () => {
+  it('never fail the change they follow: a completion written by hand without its times still commits, and counts without a run time', async () => {
+    const engine = await db.engine();
+    const bare = job({ name: 'by-hand' });
+    await enqueueJobs(engine, [bare], t0);
+    await claim(engine, ['q'], t0, 1);
+    await engine.run(`UPDATE jobs SET state = 'completed' WHERE id = ?`, [bare.id]);
+    await engine.run(`UPDATE jobs SET state = 'failed', started_at = NULL, completed_at = NULL WHERE id = ?`, [bare.id]);
+    expect((await engine.all<{ state: string }>('SELECT state FROM jobs WHERE id = ?', [bare.id]))[0].state).toBe('failed');
+    await expectCountsMatchTable(engine);
+  });
+});
+
 describe('the oldest ready job of a queue', () => {
   it('is the earliest due across every priority, not the first one a claim would take', async () => {
     const engine = await db.engine();
