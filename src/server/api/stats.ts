@@ -5,7 +5,8 @@ import { readStats } from '../../lib/jobs/stats';
 import { withApi } from '../auth';
 import { readQuery } from '../request-input';
 
-const hoursError = `hours must be a whole number from 1 to ${defaults.statsMaxWindowHours}`;
+// Read after the field's name (hours: must be ...), as every zod error of the API is.
+const hoursError = `must be a whole number from 1 to ${defaults.statsMaxWindowHours}`;
 
 /**
  * `?queue=&hours=`. Other parameters are ignored rather than refused: the
