@@ -41,7 +41,7 @@ export interface StateCounts {
 export interface WaitingCounts {
   /** Due, waiting only for a worker (in a rate-limited queue too: its rate shows on the queue). */
   ready: number;
-  /** Waiting for their time: delayed by their caller, a cron fire ahead, or a retry's backoff. */
+  /** Waiting for their time: delayed by their caller, or a retry's backoff. */
   scheduled: number;
   /** Their queue is paused. */
   paused: number;
