@@ -12,7 +12,7 @@ import type { QueueSummary } from '../store/queues';
 /** The CLI's only renderer: commands hand it data, it returns text for people. */
 
 /** cli-table3 colours its borders on its own; follow chalk, so pipes and NO_COLOR get plain text. */
-function tableStyle(boldHead = true): { head: string[]; border: string[] } {
+export function tableStyle(boldHead = true): { head: string[]; border: string[] } {
   const colour = chalk.level > 0;
   return { head: colour && boldHead ? ['bold'] : [], border: colour ? ['grey'] : [] };
 }

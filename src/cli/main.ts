@@ -12,6 +12,7 @@ import { queuesCommand } from './commands/queues';
 import { retryCommand } from './commands/retry';
 import { runJobNow, runNowUsage } from './commands/run-now';
 import { scheduleCommand } from './commands/schedule';
+import { statsCommand } from './commands/stats';
 import { statusCommand } from './commands/status';
 import { typesCommand } from './commands/types';
 import { workerCommand } from './commands/worker';
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   enqueue: enqueueCommand,
   retry: retryCommand,
   cancel: cancelCommand,
+  stats: statsCommand,
   queues: queuesCommand,
   worker: workerCommand,
   schedule: scheduleCommand,
@@ -50,6 +52,7 @@ export function helpText(): string {
     '  bin/jobs list --status failed --limit 10',
     '  bin/jobs status 019a885b --watch',
     '  bin/jobs retry --failed --name demo --show',
+    '  bin/jobs stats --queue mail --hours 6 --watch',
     '  bin/jobs worker --queue mail,default --concurrency 10',
     '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
     '  bin/jobs cleanup --completed-older-than 12h',

@@ -33,6 +33,12 @@ export const defaults = {
   cleanCompletedAfter: '1d',
   /** Failed and cancelled jobs older than this are deleted by the built-in cleanup schedule. */
   cleanFailedAfter: '7d',
+  /** Per-minute stats rows (job_minutes) older than this are deleted by the built-in cleanup: the longest stats window there is. */
+  statsMinutesKeptMs: 7 * 24 * 60 * 60_000,
+  /** Hours of history `bin/jobs stats` and GET /api/stats cover when none are asked for. */
+  statsWindowHours: 24,
+  /** Most hours a stats window may cover: what statsMinutesKeptMs keeps. */
+  statsMaxWindowHours: 168,
   /** A cron fire at most this late still runs; older ones were missed and follow the schedule's misfire policy. */
   cronMisfireGraceMs: 60_000,
   /** Longest a cron poller sleeps on a local file between looks (a doorbell ring wakes it when schedules change). */

@@ -64,3 +64,8 @@ export async function workerQueues(engine: Engine): Promise<string[]> {
   const rows = await engine.all<{ queues: string }>(`SELECT DISTINCT queues FROM workers WHERE stopped_at IS NULL AND queues != '*'`);
   return [...new Set(rows.flatMap((r) => r.queues.split(',').map((q) => q.trim()).filter(Boolean)))];
 }
+
+/** Read-only. The paused queues, by name: one read of the small paused_queues table, never of jobs. */
+export async function listPausedQueues(engine: Engine): Promise<string[]> {
+  return (await engine.all<{ queue: string }>(`SELECT queue FROM paused_queues ORDER BY queue`)).map((r) => r.queue);
+}

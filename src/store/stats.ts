@@ -9,6 +9,19 @@ import type { JobState } from '../core/states';
 /** Upper bounds (ms) of the run-time histogram's buckets; one more bucket holds longer runs. Matches migration 0004. */
 export const runTimeBucketsMs = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000] as const;
 
+/**
+ * Why a pending job waits, in words, by its jobs.scheduled code: ready covers
+ * both claim paths (0, and 5: due in a rate-limited queue), since either way
+ * only a worker (and its queue's rate) stands between it and a start.
+ */
+export const waitReasons = { 0: 'ready', 1: 'scheduled', 2: 'paused', 3: 'blocked', 4: 'throttled', 5: 'ready' } as const;
+export type WaitReason = (typeof waitReasons)[keyof typeof waitReasons];
+
+/** The word for a jobs.scheduled code; an unknown code (a newer schema) counts as scheduled rather than vanish. */
+export function waitReasonOf(code: number): WaitReason {
+  return waitReasons[code as keyof typeof waitReasons] ?? 'scheduled';
+}
+
 export interface CountRow {
   queue: string;
   state: JobState;
@@ -46,6 +59,75 @@ export async function readJobMinutes(engine: Engine, since: number, queue?: stri
     queue === undefined ? [Math.floor(since / 60_000)] : [Math.floor(since / 60_000), queue],
   );
   return rows.map((row) => ({ ...row, histogram: JSON.parse(row.histogram) as number[] }));
+}
+
+/** Ended jobs and retried attempts of one minute, summed over queues and names. */
+export interface MinuteTotals {
+  /** Epoch ms of the minute's start. */
+  minute: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retried: number;
+}
+
+/** The minutes `[from, to]` (epoch ms, each rounded down to its minute), and optionally one queue. */
+export interface MinuteRange {
+  from: number;
+  to: number;
+  queue?: string;
+}
+
+function rangeWhere(range: MinuteRange): { where: string; args: (string | number)[] } {
+  const args: (string | number)[] = [Math.floor(range.from / 60_000), Math.floor(range.to / 60_000)];
+  if (range.queue !== undefined) args.push(range.queue);
+  return { where: `minute >= ? AND minute <= ?${range.queue === undefined ? '' : ' AND queue = ?'}`, args };
+}
+
+/**
+ * Read-only. Per minute of `range` that saw any end or retry, the sums over its
+ * queues and names, oldest first: one range scan of job_minutes' primary key.
+ */
+export async function readMinuteTotals(engine: Engine, range: MinuteRange): Promise<MinuteTotals[]> {
+  const { where, args } = rangeWhere(range);
+  const rows = await engine.all<MinuteTotals>(
+    `SELECT minute * 60000 AS minute, sum(completed) AS completed, sum(failed) AS failed, sum(cancelled) AS cancelled, sum(retried) AS retried
+     FROM job_minutes WHERE ${where} GROUP BY minute ORDER BY minute`,
+    args,
+  );
+  return rows.map((r) => ({ minute: Number(r.minute), completed: Number(r.completed), failed: Number(r.failed), cancelled: Number(r.cancelled), retried: Number(r.retried) }));
+}
+
+/** One job name's sums over a range of minutes. */
+export interface NameTotals {
+  name: string;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retried: number;
+  /** Sum of the run times (ms) of the completed runs the histogram counts. */
+  runMsTotal: number;
+  /** Counts per bucket of runTimeBucketsMs, then longer; summed bucket by bucket. */
+  histogram: number[];
+}
+
+/** `sum(json_extract(histogram, '$[i]')) AS hi` for every bucket, so histograms are added up in SQL, not parsed row by row. */
+const histogramSums = Array.from({ length: runTimeBucketsMs.length + 1 }, (_, i) => `sum(json_extract(histogram, '$[${i}]')) AS h${i}`).join(', ');
+
+/** Read-only. Per job name with any end or retry in `range`, its sums and summed histogram, by name. */
+export async function readNameTotals(engine: Engine, range: MinuteRange): Promise<NameTotals[]> {
+  const { where, args } = rangeWhere(range);
+  const rows = await engine.all<Record<string, number | string>>(
+    `SELECT name, sum(completed) AS completed, sum(failed) AS failed, sum(cancelled) AS cancelled, sum(retried) AS retried,
+            sum(run_ms_total) AS runMsTotal, ${histogramSums}
+     FROM job_minutes WHERE ${where} GROUP BY name ORDER BY name`,
+    args,
+  );
+  return rows.map((r) => ({
+    name: String(r.name), completed: Number(r.completed), failed: Number(r.failed), cancelled: Number(r.cancelled),
+    retried: Number(r.retried), runMsTotal: Number(r.runMsTotal),
+    histogram: Array.from({ length: runTimeBucketsMs.length + 1 }, (_, i) => Number(r[`h${i}`] ?? 0)),
+  }));
 }
 
 /** Deletes the per-minute rows before `before` (epoch ms). Returns how many. */

@@ -237,10 +237,9 @@ describe('POST /api/jobs/bulk', () => {
 });
 
 describe('legacy paths', () => {
-  it('GET /health and GET /ready answer like /api/health and /api/ready, without a token; GET /api/jobs/stats is 501 until stats exist', async () => {
+  // GET /api/jobs/stats has its own tests, with GET /api/stats (api-stats.test.ts).
+  it('GET /health and GET /ready answer like /api/health and /api/ready, without a token', async () => {
     expect(await api('GET', '/health', undefined, null)).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await api('GET', '/ready', undefined, null)).toMatchObject({ status: 200, body: { status: 'ready' } });
-    const stats = await api('GET', '/api/jobs/stats');
-    expect([stats.status, stats.body.error.code]).toEqual([501, 'not_implemented']);
   });
 });

@@ -47,7 +47,7 @@ describe('bin/jobs refuses bad input in one line', () => {
   });
 
   it('a mistyped command is not run as a job: it gets a suggestion over commands and job names', async () => {
-    const cases: [string, string][] = [['lst', 'list'], ['stats', 'status'], ['wroker', 'worker'], ['dmeo', 'demo'], ['cleanpu', 'cleanup']];
+    const cases: [string, string][] = [['lst', 'list'], ['sttaus', 'status'], ['stast', 'stats'], ['wroker', 'worker'], ['dmeo', 'demo'], ['cleanpu', 'cleanup']];
     for (const [typed, meant] of cases) {
       const { code, stderr } = await cli([typed]);
       expect({ typed, code }).toEqual({ typed, code: 2 });

@@ -98,10 +98,19 @@ describe('bin/jobs cleanup', () => {
     await finish(rows[2].id, 'failed', 8 * day); // past 7d: goes
     await finish(rows[3].id, 'failed', 2 * day); // stays
     await engine.run(`INSERT INTO job_attempts (job_id, attempt, started_at, finished_at, outcome) VALUES (?, 1, 0, 0, 'completed')`, [rows[0].id]);
+    // Per-minute stats: 8 days old goes (past the 7 days stats can show), 6 days old stays; so does the
+    // row the triggers wrote for the job failed 8 days ago, and not those of the jobs ended since.
+    const statsMinute = (ageMs: number) => Math.floor((now - ageMs) / 60_000);
+    for (const minute of [statsMinute(8 * day), statsMinute(6 * day)]) {
+      await engine.run(`INSERT INTO job_minutes (minute, queue, name, completed, histogram) VALUES (?, 'stats-only', 'demo', 1, '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]')`, [minute]);
+    }
     const before = await countByState(engine);
     const result = await cli('cleanup', '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ completedDeleted: 1, failedDeleted: 1 });
+    expect(JSON.parse(result.stdout)).toEqual({ completedDeleted: 1, failedDeleted: 1, statsMinutesDeleted: 2 });
+    expect(await engine.all(`SELECT minute FROM job_minutes WHERE queue = 'stats-only'`)).toEqual([{ minute: statsMinute(6 * day) }]);
+    expect((await engine.all<{ minute: number }>(`SELECT minute FROM job_minutes WHERE queue = 'old' ORDER BY minute`)).map((r) => r.minute))
+      .toEqual([statsMinute(2 * day), statsMinute(3_600_000)]);
     const after = await countByState(engine);
     expect(after.completed).toBe(before.completed - 1);
     expect(after.failed).toBe(before.failed - 1);

@@ -10,7 +10,7 @@ import { getEngine } from '../../db/client';
 const usage = 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]';
 
 export const cleanupCommand: Command = {
-  summary: 'delete finished jobs past their retention, with their attempts and progress',
+  summary: 'delete finished jobs past their retention, with their attempts and progress, and stats minutes older than 7 days',
   usage,
   async run(argv, io) {
     const { values } = parseCommand(argv, {
@@ -20,7 +20,7 @@ export const cleanupCommand: Command = {
     for (const value of [values['completed-older-than'], values['failed-older-than']]) if (value !== undefined) parseDuration(value);
     const { data } = await runNow(CleanupJob, { completedOlderThan: values['completed-older-than'], failedOlderThan: values['failed-older-than'] });
     await appendActivity(await getEngine(), { actor: 'cli', action: 'cleanup', jobCount: data.completedDeleted + data.failedDeleted, details: { ...data } }, Date.now());
-    io.out(values.json ? JSON.stringify(data) : `${success('cleaned up')}: ${data.completedDeleted} completed and ${data.failedDeleted} failed or cancelled jobs deleted`);
+    io.out(values.json ? JSON.stringify(data) : `${success('cleaned up')}: ${data.completedDeleted} completed and ${data.failedDeleted} failed or cancelled jobs deleted, and ${data.statsMinutesDeleted} per-minute stats rows older than 7 days`);
     return 0;
   },
 };

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { defaults } from '@/config/defaults';
 import { getConfig } from '@/config/env';
 import { parseDuration } from '@/core/duration';
 import { getEngine } from '@/db/client';
 import { deleteFinishedJobs } from '@/store/cleanup';
+import { pruneJobMinutes } from '@/store/stats';
 import { Job } from '@/lib/jobs';
 
 const cleanupParams = z
@@ -18,12 +20,15 @@ export type CleanupParams = z.input<typeof cleanupParams>;
 export interface CleanupResult {
   completedDeleted: number;
   failedDeleted: number;
+  /** Per-minute stats rows deleted: older than statsMinutesKeptMs (7 days), the longest window stats show. */
+  statsMinutesDeleted: number;
 }
 
 /**
  * Built in: deletes finished jobs past their retention, with their attempts
- * and progress history. Runs hourly from its schedule, and by hand with
- * `bin/jobs cleanup`.
+ * and progress history, and the per-minute stats rows older than 7 days
+ * (the triggers add them on every job end, and nothing else removes them).
+ * Runs hourly from its schedule, and by hand with `bin/jobs cleanup`.
  */
 export class CleanupJob extends Job<CleanupParams, CleanupResult> {
   static jobName = 'cleanup';
@@ -40,7 +45,8 @@ export class CleanupJob extends Job<CleanupParams, CleanupResult> {
     const completedDeleted = await deleteFinishedJobs(engine, ['completed'], now - completedMs);
     await this.updateProgress(50, `deleted ${completedDeleted} completed jobs`);
     const failedDeleted = await deleteFinishedJobs(engine, ['failed', 'cancelled'], now - failedMs);
-    this.logger.info('cleanup done', { completedDeleted, failedDeleted });
-    return { completedDeleted, failedDeleted };
+    const statsMinutesDeleted = await pruneJobMinutes(engine, now - defaults.statsMinutesKeptMs);
+    this.logger.info('cleanup done', { completedDeleted, failedDeleted, statsMinutesDeleted });
+    return { completedDeleted, failedDeleted, statsMinutesDeleted };
   }
 }

@@ -1,7 +1,6 @@
-import { withApi } from '@/server/auth';
-import { errorJson } from '@/server/http-errors';
+import { getStats } from '@/server/api/stats';
 
 export const dynamic = 'force-dynamic';
 
-/** The NestJS service's GET /api/jobs/stats: not built yet (it will answer what GET /api/stats does), so 501, never a job lookup of "stats". */
-export const GET = withApi(async () => errorJson(501, 'not_implemented', 'Job statistics are not available yet'), { role: 'read' });
+/** The NestJS jobs service's GET /api/jobs/stats: the same answer as GET /api/stats (a static segment, so never a lookup of a job "stats"). */
+export const GET = getStats;
