@@ -1,7 +1,8 @@
 import { getEngine } from '@/db/client';
+import { removeScheduleAs, setScheduleEnabledAs } from '@/lib/jobs/schedule-actions';
 import { withApi } from '@/server/auth';
 import { readBody } from '@/server/api/body';
-import { removeScheduleBy, schedulePatch, scheduleJson, setEnabled } from '@/server/api/schedules';
+import { schedulePatch, scheduleJson } from '@/server/api/schedules';
 import { getSchedule } from '@/store/cron';
 
 export const dynamic = 'force-dynamic';
@@ -10,10 +11,10 @@ export const GET = withApi<{ name: string }>(async (_request, { params }) => sch
 
 /** {enabled: true|false} -> the schedule; enabled again, it resumes from now. */
 export const PATCH = withApi<{ name: string }>(async (request, { params, principal }) =>
-  setEnabled(await getEngine(), params.name, (await readBody(request, schedulePatch)).enabled, principal!.who), { role: 'admin' });
+  scheduleJson(await setScheduleEnabledAs(await getEngine(), params.name, (await readBody(request, schedulePatch)).enabled, principal!.who)), { role: 'admin' });
 
 /** Removes the schedule (the jobs it enqueued stay) -> {removed: name}. */
 export const DELETE = withApi<{ name: string }>(async (_request, { params, principal }) => {
-  await removeScheduleBy(await getEngine(), params.name, principal!.who);
+  await removeScheduleAs(await getEngine(), params.name, principal!.who);
   return { removed: params.name };
 }, { role: 'admin' });
