@@ -1,14 +1,15 @@
 import { getConfig } from '../../config/env';
 import { nextFireAfter } from '../../core/cron';
+import { JobsError } from '../../core/errors';
 import { ringDoorbell } from '../../db/doorbell';
 import type { Engine } from '../../db/engine';
 import type { CronJobRow } from '../../db/schema';
 import { appendActivity, type Actor } from '../../store/activity';
-import { addSchedule, getSchedule, removeSchedule, runScheduleNow, setScheduleEnabled } from '../../store/cron';
+import { addSchedule, getSchedule, removeSchedule, runScheduleNow, setScheduleEnabled, updateSchedule } from '../../store/cron';
 import type { NewJob } from '../../store/enqueue';
 import { buildNewJob } from './job-spec';
 import type { JobRegistry } from './registry';
-import { buildScheduleSpec, type ScheduleInput } from './schedule-spec';
+import { buildScheduleSpec, checkSchedulePatch, scheduleDefinitionFields, type ScheduleInput, type SchedulePatch } from './schedule-spec';
 
 /**
  * The schedule changes a person asks for, the same from `bin/jobs schedule`
@@ -38,6 +39,36 @@ export async function setScheduleEnabledAs(engine: Engine, name: string, enabled
   const now = Date.now();
   await setScheduleEnabled(engine, schedule.name, enabled, enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null, now);
   await appendActivity(engine, { actor: who, action: enabled ? 'schedule.enable' : 'schedule.disable', target: schedule.name }, now);
+  announce(engine);
+  return getSchedule(engine, schedule.name);
+}
+
+/**
+ * Changes an operator's schedule: its expression, timezone, params,
+ * description or misfire policy, and whether it is enabled. A new timing
+ * (or enabling it) moves its next run to the first fire after now. A
+ * schedule declared in code may only be enabled or disabled: anything else is
+ * a conflict, since the next poller start would sync it back from the code.
+ * Returns it as stored.
+ */
+export async function updateScheduleAs(engine: Engine, registry: JobRegistry, name: string, patch: SchedulePatch, who: Actor): Promise<CronJobRow> {
+  const redefined = scheduleDefinitionFields.filter((field) => patch[field] !== undefined);
+  if (redefined.length === 0) {
+    if (patch.enabled === undefined) throw new JobsError('bad_request', `Nothing to change: give enabled, ${scheduleDefinitionFields.join(', ')}`);
+    return setScheduleEnabledAs(engine, name, patch.enabled, who);
+  }
+  const schedule = await getSchedule(engine, name);
+  if (schedule.source === 'code') {
+    throw new JobsError('conflict', `Schedule "${schedule.name}" is declared in code (the static schedule of the ${schedule.jobName} job): change its ${redefined.join(', ')} there; here it may only be enabled or disabled`);
+  }
+  const changes = checkSchedulePatch(schedule, patch, () => registry.resolve(schedule.jobName), getConfig());
+  const now = Date.now();
+  const retimed = changes.cron !== undefined || changes.timezone !== undefined || changes.enabled === true;
+  const nextRunAt = retimed ? nextFireAfter(changes.cron ?? schedule.cron, changes.timezone ?? schedule.timezone, now) : undefined;
+  await updateSchedule(engine, schedule.name, { ...changes, nextRunAt }, now);
+  // Params and description are named, not shown: params may hold secrets the log would show unmasked, and a description runs long.
+  const { params: _params, description: _description, ...shown } = changes;
+  await appendActivity(engine, { actor: who, action: 'schedule.update', target: schedule.name, details: { changed: Object.keys(changes), ...shown } }, now);
   announce(engine);
   return getSchedule(engine, schedule.name);
 }

@@ -15,8 +15,18 @@ export const scheduleBody = z.object({
   misfire: z.enum(['skip', 'run-once']).optional(),
 }).strict();
 
-/** What PATCH may change: enabled (an enabled schedule resumes from now; fires missed while disabled are not run). */
-export const schedulePatch = z.object({ enabled: z.boolean() }).strict();
+/**
+ * What PATCH may change, each optional: enabled (an enabled schedule resumes from now; fires missed while
+ * disabled are not run), and for an operator's schedule its cron, timezone, params, description (null clears it) and misfire.
+ */
+export const schedulePatch = z.object({
+  enabled: z.boolean().optional(),
+  cron: scheduleBody.shape.cron.optional(),
+  timezone: z.string().min(1).max(100).optional(),
+  params: scheduleBody.shape.params,
+  description: z.string().max(1_000).nullable().optional(),
+  misfire: scheduleBody.shape.misfire,
+}).strict();
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

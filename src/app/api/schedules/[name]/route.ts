@@ -1,5 +1,6 @@
 import { getEngine } from '@/db/client';
-import { removeScheduleAs, setScheduleEnabledAs } from '@/lib/jobs/schedule-actions';
+import { registry } from '@/jobs';
+import { removeScheduleAs, updateScheduleAs } from '@/lib/jobs/schedule-actions';
 import { withApi } from '@/server/auth';
 import { readBody } from '@/server/api/body';
 import { schedulePatch, scheduleJson } from '@/server/api/schedules';
@@ -9,9 +10,12 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withApi<{ name: string }>(async (_request, { params }) => scheduleJson(await getSchedule(await getEngine(), params.name)), { role: 'read' });
 
-/** {enabled: true|false} -> the schedule; enabled again, it resumes from now. */
+/**
+ * {enabled?, cron?, timezone?, params?, description?, misfire?} -> the schedule; a new timing or enabling it again
+ * moves its next run to the first fire from now. 409 for anything but enabled on a schedule declared in code.
+ */
 export const PATCH = withApi<{ name: string }>(async (request, { params, principal }) =>
-  scheduleJson(await setScheduleEnabledAs(await getEngine(), params.name, (await readBody(request, schedulePatch)).enabled, principal!.who)), { role: 'admin' });
+  scheduleJson(await updateScheduleAs(await getEngine(), registry, params.name, await readBody(request, schedulePatch), principal!.who)), { role: 'admin' });
 
 /** Removes the schedule (the jobs it enqueued stay) -> {removed: name}. */
 export const DELETE = withApi<{ name: string }>(async (_request, { params, principal }) => {
