@@ -58,6 +58,9 @@ export function renderTypes(rows: { name: string; className: string; queue: stri
   return table.toString();
 }
 
+/** Text a person typed elsewhere (an API client's job title), with control characters that could drive the terminal shown as U+FFFD. */
+const printable = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+
 const json = (text: string | null) => (text == null ? chalk.gray('-') : JSON.stringify(JSON.parse(text), null, 2));
 
 /**
@@ -74,11 +77,15 @@ export function renderJobDetail(job: JobDetailJson, settings: { timeoutMs: numbe
     { created: isoTime(job.createdAt) }, { 'run at': isoTime(job.runAt) }, { started: isoTime(job.startedAt) },
     { finished: isoTime(job.completedAt) }, { timeout: formatDuration(settings.timeoutMs) }, { lock },
   );
+  // A person's title for this job goes where it is read first, under its id; a description may be long, so it has its own part.
+  if (job.title) facts.splice(1, 0, { title: chalk.bold(printable(job.title)) });
   if (job.idempotencyKey) facts.push({ 'idempotency key': job.idempotencyKey });
   if (job.concurrencyKey) facts.push({ 'concurrency key': `${job.concurrencyKey} (limit ${settings.concurrencyLimit})` });
   if (job.schedule) facts.push({ schedule: job.schedule });
   if (job.dependsOn.length) facts.push({ 'depends on': job.dependsOn.map(shortJobId).join(', ') });
-  const parts = [facts.toString(), `${chalk.bold('params')}\n${JSON.stringify(job.params, null, 2)}`];
+  const parts = [facts.toString()];
+  if (job.description) parts.push(`${chalk.bold('description')}\n${printable(job.description)}`);
+  parts.push(`${chalk.bold('params')}\n${JSON.stringify(job.params, null, 2)}`);
   if (job.result != null) parts.push(`${chalk.bold('result')}\n${JSON.stringify(job.result, null, 2)}`);
   if (job.error) parts.push(`${chalk.bold('error')}\n${chalk.red(job.error.name === 'Error' ? job.error.message : `${job.error.name}: ${job.error.message}`)}`);
   if (job.attemptHistory.length) {

@@ -77,6 +77,45 @@ export async function setScheduleEnabled(engine: Engine, name: string, enabled: 
   if (rows.length === 0) throw new JobsError('not_found', `No schedule named "${name}"`);
 }
 
+/** What an operator may change in a schedule of theirs; a field left out stays as it is. */
+export interface ScheduleChanges {
+  cron?: string;
+  timezone?: string;
+  /** JSON text, already checked. */
+  params?: string;
+  /** null clears it. */
+  description?: string | null;
+  misfire?: MisfirePolicy;
+  enabled?: boolean;
+  /** The next fire, computed by the caller from the new timing (or from now, when enabled again). */
+  nextRunAt?: number | null;
+}
+
+const changeColumns: Record<keyof ScheduleChanges, string> = {
+  cron: 'cron', timezone: 'timezone', params: 'params', description: 'description', misfire: 'misfire', enabled: 'enabled', nextRunAt: 'next_run_at',
+};
+
+/**
+ * Changes an operator's schedule in one statement, only if it is still an
+ * operator's (a compare-and-set on its source): a schedule declared in code
+ * is the code's, whose next sync would undo the change, so it is a conflict
+ * and nothing changes; not_found if there is no such schedule. A poller that
+ * read the old next_run_at loses its compare-and-set on it, so it never fires
+ * the old timing once this committed.
+ */
+export async function updateSchedule(engine: Engine, name: string, changes: ScheduleChanges, now: number): Promise<void> {
+  const fields = (Object.keys(changeColumns) as (keyof ScheduleChanges)[]).filter((key) => changes[key] !== undefined);
+  const values = fields.map((key) => (key === 'enabled' ? (changes.enabled ? 1 : 0) : changes[key] as string | number | null));
+  const rows = await engine.all(
+    `UPDATE cron_jobs SET ${fields.map((key) => `${changeColumns[key]} = ?, `).join('')}updated_at = ?
+     WHERE name = ? AND source = 'operator' RETURNING name`,
+    [...values, now, name],
+  );
+  if (rows.length === 1) return;
+  await getSchedule(engine, name); // not_found if it is gone
+  throw new JobsError('conflict', `Schedule "${name}" is declared in code: change it in its job class's static schedule (each poller syncs it from there at start); here it may only be enabled or disabled`);
+}
+
 /** Removes a schedule; the jobs it enqueued stay. not_found if none. */
 export async function removeSchedule(engine: Engine, name: string): Promise<void> {
   const rows = await engine.all(`DELETE FROM cron_jobs WHERE name = ? RETURNING name`, [name]);

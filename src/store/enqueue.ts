@@ -26,16 +26,19 @@ export interface NewJob {
   /** Jobs sharing this key run at most `concurrencyLimit` at a time, across every worker. */
   concurrencyKey?: string | null;
   concurrencyLimit?: number | null;
+  /** A person's title and description for this one job; null or absent for none. */
+  title?: string | null;
+  description?: string | null;
 }
 
 export const jobInsertColumns =
-  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name, parent_failure, concurrency_key, concurrency_limit';
+  'id, name, queue, state, scheduled, priority, params, max_attempts, backoff, timeout_ms, run_at, created_at, idempotency_key, schedule_name, parent_failure, concurrency_key, concurrency_limit, title, description';
 // scheduled: waiting for its run_at (1), parked in a paused queue (2), waiting for a slot of its
 // concurrency key (4), ready in a rate-limited queue (5), or ready to claim (0). As readyState.
 export const jobInsertValues = `?, ?, ?, 'pending',
   CASE WHEN ? > ? THEN 1 WHEN EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?) THEN 2 WHEN ? IS NOT NULL THEN 4
        WHEN EXISTS (SELECT 1 FROM queue_limits WHERE queue = ?) THEN 5 ELSE 0 END,
-  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
 const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
 // With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
 const insertKeyedSql = `${insertSql}
@@ -48,6 +51,7 @@ export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
     job.id, job.name, job.queue, job.runAt, now, job.queue, job.concurrencyKey ?? null, job.queue, job.priority, job.params,
     job.maxAttempts, job.backoff, job.timeoutMs, job.runAt, now, job.idempotencyKey, job.scheduleName ?? null,
     job.dependsOn?.length ? (job.parentFailure ?? 'fail') : null, job.concurrencyKey ?? null, job.concurrencyKey ? (job.concurrencyLimit ?? 1) : null,
+    job.title ?? null, job.description ?? null,
   ];
 }
 
@@ -113,6 +117,8 @@ export function enqueueInTransaction(tx: AnyDrizzle, job: NewJob, now: number): 
     scheduleName: job.scheduleName ?? null,
     concurrencyKey: job.concurrencyKey ?? null,
     concurrencyLimit: job.concurrencyKey ? (job.concurrencyLimit ?? 1) : null,
+    title: job.title ?? null,
+    description: job.description ?? null,
   };
   const query = tx
     .insert(jobs)

@@ -4,7 +4,7 @@ import { CronPoller } from '@/cron/poller';
 import { getConfig } from '@/config/env';
 import { Job, JobRegistry } from '@/lib/jobs';
 import { DemoJob } from '@/jobs';
-import { addSchedule, getSchedule, listSchedules, setScheduleEnabled } from '@/store/cron';
+import { addSchedule, dueSchedules, fireSchedule, getSchedule, listSchedules, setScheduleEnabled, updateSchedule } from '@/store/cron';
 import { listJobs } from '@/store/queries';
 import { nextFireAfter } from '@/core/cron';
 
@@ -94,6 +94,17 @@ describe('the cron poller', () => {
     expect(await getSchedule(await db.engine(), 'guarded')).toMatchObject({ runsTotal: 0, lastRunAt: null, nextRunAt: t0 + 60_000 });
   });
 
+  it('a poller that read the old timing loses its fire once an operator changed the cron, and the new timing holds', async () => {
+    await add('retimed', '0 * * * *', t0);
+    const engine = await db.engine();
+    const [read] = (await dueSchedules(engine, t0)).filter((s) => s.name === 'retimed');
+    const newNext = nextFireAfter('30 * * * *', 'UTC', t0)!;
+    await updateSchedule(engine, 'retimed', { cron: '30 * * * *', nextRunAt: newNext }, t0);
+    const late = await fireSchedule(engine, { name: 'retimed', expectedNextRunAt: read.nextRunAt!, nextRunAt: t0 + 3_600_000, job: null, fireAt: t0, missed: 0, now: t0 });
+    expect(late).toEqual({ claimed: false, enqueued: false });
+    expect(await getSchedule(engine, 'retimed')).toMatchObject({ cron: '30 * * * *', nextRunAt: newNext, runsTotal: 0 });
+  });
+
   it('counts the completed and failed runs of the jobs it enqueued', async () => {
     await add('counted', '* * * * *', t0);
     await (await pollerOn()).tick(t0);
@@ -137,6 +148,15 @@ describe('schedules declared in code', () => {
 
     await startAndStop(new JobRegistry([DemoJob]));
     expect((await listSchedules(engine)).map((s) => s.name)).toEqual([]);
+  });
+
+  it('cannot be redefined through the store: a change to one is a conflict that changes nothing', async () => {
+    const engine = await db.engine();
+    await startAndStop(new JobRegistry([NightlyJob]));
+    const before = await getSchedule(engine, 'nightly');
+    await expect(updateSchedule(engine, 'nightly', { cron: '0 5 * * *', nextRunAt: t0 + 1 }, t0 + 1)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/declared in code/) });
+    expect(await getSchedule(engine, 'nightly')).toEqual(before);
+    await expect(updateSchedule(engine, 'no-such', { cron: '0 5 * * *' }, t0)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('a bad expression on a class fails at start', async () => {

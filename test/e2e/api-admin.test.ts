@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getConfig } from '@/config/env';
+import { listenDoorbell, type RingKind } from '@/db/doorbell';
+import { registry } from '@/jobs';
+import { codeSchedules } from '@/lib/jobs/schedule-spec';
+import { syncCodeSchedules } from '@/store/cron';
 import { useTempDatabase } from '../helpers/db';
 import { spawnWorker, stopProcess, waitFor } from '../helpers/processes';
 import { adminToken, call, readonlyToken, startApiServer } from './api-client';
@@ -88,11 +93,81 @@ describe('schedules', () => {
       const answer = await api('POST', '/api/schedules', body);
       expect([body.name, answer.status]).toEqual([body.name, 400]);
     }
-    expect((await api('PATCH', '/api/schedules/twice', { cron: '* * * * *' })).status).toBe(400);
     for (const [method, p] of [['PATCH', '/api/schedules/ghost'], ['DELETE', '/api/schedules/ghost'], ['POST', '/api/schedules/ghost/run']] as const) {
       const answer = await api(method, p, method === 'PATCH' ? { enabled: false } : undefined);
       expect([p, answer.status, answer.body.error.code]).toEqual([p, 404, 'not_found']);
     }
+  });
+});
+
+describe('PATCH /api/schedules/:name', () => {
+  it('changes an operator schedule\'s cron, timezone, params, description and misfire, moves its next run to the new timing, rings the pollers and logs what changed', async () => {
+    expect((await api('POST', '/api/schedules', { name: 'editable', job: 'demo', cron: '0 2 * * *', params: { steps: 1 }, description: 'before' })).status).toBe(201);
+    const rings: RingKind[] = [];
+    const doorbell = await listenDoorbell(db.file, `api-admin-test-${process.pid}`, (kinds) => rings.push(...kinds));
+    let edited;
+    try {
+      edited = await api('PATCH', '/api/schedules/editable', { cron: '30 4 * * *', timezone: 'Asia/Tokyo', params: { steps: 2 }, description: 'after', misfire: 'run-once' });
+      expect([edited.status, edited.body]).toEqual([200, expect.objectContaining({
+        name: 'editable', job: 'demo', cron: '30 4 * * *', timezone: 'Asia/Tokyo', params: { steps: 2 }, description: 'after', misfire: 'run-once', enabled: true, source: 'operator',
+      })]);
+      expect(edited.body.nextRunAt).toMatch(/T19:30:00\.000Z$/); // 04:30 in Tokyo
+      await waitFor(() => rings.includes('schedules'), 'the pollers\' doorbell to ring');
+    } finally {
+      await doorbell.close();
+    }
+    expect(await lastActivity()).toEqual(expect.objectContaining({
+      who: 'admin', action: 'schedule.update', target: 'editable',
+      details: { changed: ['cron', 'timezone', 'misfire', 'params', 'description'], cron: '30 4 * * *', timezone: 'Asia/Tokyo', misfire: 'run-once' },
+    }));
+
+    const cleared = await api('PATCH', '/api/schedules/editable', { description: null, params: {} });
+    expect([cleared.status, cleared.body.description, cleared.body.params, cleared.body.nextRunAt]).toEqual([200, null, {}, edited.body.nextRunAt]);
+    const paused = await api('PATCH', '/api/schedules/editable', { enabled: false, cron: '0 * * * *' });
+    expect([paused.status, paused.body.enabled, paused.body.cron]).toEqual([200, false, '0 * * * *']);
+    expect(paused.body.nextRunAt).toMatch(/T\d\d:00:00\.000Z$/);
+  });
+
+  it('answers 400 with what is wrong for a bad cron, timezone, misfire, params, field or an empty change, and changes nothing', async () => {
+    expect((await api('POST', '/api/schedules', { name: 'steady', job: 'demo', cron: '0 2 * * *', timezone: 'Europe/Paris' })).status).toBe(201);
+    const before = (await api('GET', '/api/schedules/steady')).body;
+    const cases: [unknown, string, RegExp][] = [
+      [{ cron: 'every day' }, 'bad_request', /^Invalid cron expression "every day": it needs 5 fields/],
+      [{ cron: '61 * * * *' }, 'bad_request', /^Invalid cron expression "61 \* \* \* \*"/],
+      [{ timezone: 'Mars/Olympus' }, 'bad_request', /^Unknown timezone "Mars\/Olympus": use an IANA name/],
+      [{ cron: '0 3 * * *', timezone: 'Mars/Olympus' }, 'bad_request', /^Unknown timezone "Mars\/Olympus"/],
+      [{ misfire: 'never' }, 'bad_request', /^misfire: /],
+      [{ params: { steps: 'many' } }, 'invalid_params', /^Invalid params for demo: params.steps/],
+      [{ job: 'cleanup' }, 'bad_request', /Unrecognized key/],
+      [{}, 'bad_request', /^Nothing to change: give enabled, cron, timezone, params, description, misfire$/],
+    ];
+    for (const [body, code, message] of cases) {
+      const answer = await api('PATCH', '/api/schedules/steady', body);
+      expect([body, answer.status, answer.body.error.code, answer.body.error.message]).toEqual([body, 400, code, expect.stringMatching(message)]);
+      expect(Object.keys(answer.body.error).sort()).toEqual(['code', 'message']); // never a stack
+    }
+    expect((await api('GET', '/api/schedules/steady')).body).toEqual(before);
+    const ghost = await api('PATCH', '/api/schedules/ghost', { cron: '0 3 * * *' });
+    expect([ghost.status, ghost.body.error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('a schedule declared in code may only be enabled or disabled: a new cron answers 409 saying it is declared in code, and nothing changes', async () => {
+    const engine = await db.engine();
+    await syncCodeSchedules(engine, codeSchedules(registry, getConfig(), Date.now()), Date.now()); // what a poller does at start
+    const before = (await api('GET', '/api/schedules/cleanup')).body;
+    expect(before).toMatchObject({ source: 'code', cron: '0 * * * *', enabled: true });
+    const lastBefore = (await lastActivity()).id;
+    for (const body of [{ cron: '*/5 * * * *' }, { enabled: false, params: { completedOlderThan: '1h' } }, { description: 'mine now' }]) {
+      const refused = await api('PATCH', '/api/schedules/cleanup', body);
+      expect([body, refused.status, refused.body.error.code]).toEqual([body, 409, 'conflict']);
+      expect(refused.body.error.message).toMatch(/^Schedule "cleanup" is declared in code \(the static schedule of the cleanup job\): change its .+ there; here it may only be enabled or disabled$/);
+    }
+    expect((await api('GET', '/api/schedules/cleanup')).body).toEqual(before);
+    expect((await lastActivity()).id).toBe(lastBefore);
+    const disabled = await api('PATCH', '/api/schedules/cleanup', { enabled: false });
+    expect([disabled.status, disabled.body.enabled, disabled.body.cron]).toEqual([200, false, '0 * * * *']);
+    expect(await lastActivity()).toMatchObject({ who: 'admin', action: 'schedule.disable', target: 'cleanup' });
+    expect((await api('PATCH', '/api/schedules/cleanup', { enabled: true })).body.enabled).toBe(true);
   });
 });
 

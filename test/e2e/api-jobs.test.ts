@@ -85,6 +85,32 @@ describe('POST /api/jobs', () => {
     expect(nest.status).toBe(201);
     expect(nest.body).toMatchObject({ name: 'demo', params: { steps: 3 }, priority: -5, maxAttempts: 4 });
   });
+
+  it('keeps the NestJS body\'s name and description as the job\'s title and description, in the 201 and in GET /api/jobs/:id', async () => {
+    const nest = await api('POST', '/api/jobs', { type: 'demo', name: 'Nightly demo', description: 'tries things', data: { steps: 3 } });
+    expect([nest.status, nest.body.name, nest.body.title, nest.body.description]).toEqual([201, 'demo', 'Nightly demo', 'tries things']);
+    const shown = await api('GET', `/api/jobs/${nest.body.id}`, undefined, readonlyToken);
+    expect([shown.status, shown.body.title, shown.body.description]).toEqual([200, 'Nightly demo', 'tries things']);
+    const ours = await api('POST', '/api/jobs', { name: 'demo', title: 'Ours too', description: 'our shape takes them as title and description' });
+    expect([ours.status, ours.body.title, ours.body.description]).toEqual([201, 'Ours too', 'our shape takes them as title and description']);
+    const untitled = await api('POST', '/api/jobs', { type: 'demo', data: {} });
+    expect([untitled.body.title, untitled.body.description]).toEqual([null, null]);
+  });
+
+  it('answers 400 naming the field for a title over 200 characters or a description over 2,000, in either shape', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ type: 'demo', name: 'n'.repeat(201) }, /^name: the job's title is at most 200 characters$/],
+      [{ type: 'demo', description: 'd'.repeat(2_001) }, /^description: the job's description is at most 2000 characters$/],
+      [{ name: 'demo', title: 't'.repeat(201) }, /^title: the job's title is at most 200 characters$/],
+      [{ name: 'demo', description: 'd'.repeat(2_001) }, /^description: the job's description is at most 2000 characters$/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await api('POST', '/api/jobs', body);
+      expect([answer.status, answer.body.error.code, answer.body.error.message]).toEqual([400, 'bad_request', expect.stringMatching(message)]);
+    }
+    const exactly = await api('POST', '/api/jobs', { type: 'demo', name: 'n'.repeat(200), description: 'd'.repeat(2_000) });
+    expect([exactly.status, exactly.body.title.length, exactly.body.description.length]).toEqual([201, 200, 2_000]);
+  });
 });
 
 describe('GET /api/jobs', () => {

@@ -69,6 +69,15 @@ describe('bin/jobs refuses bad input in one line', () => {
     await cli(['queues', 'resume', 'defualt']);
   });
 
+  it('pausing or resuming a queue name no job can have is refused, as the API refuses it, and nothing is paused', async () => {
+    for (const sub of ['pause', 'resume']) {
+      const { code, stdout, stderr } = await cli(['queues', sub, 'no spaces']);
+      expect({ sub, code, stdout }).toEqual({ sub, code: 2, stdout: '' });
+      expectOneLine(stderr, 'error: Invalid queue name "no spaces": use letters, digits, . _ : -');
+    }
+    expect((await listQueues(await db.engine())).map((q) => q.queue)).not.toContain('no spaces');
+  });
+
   it('--concurrency-limit without --concurrency-key is a usage error, and nothing is enqueued', async () => {
     const before = (await cli(['list', '--json', '--limit', '1000'])).stdout;
     const { code, stderr } = await cli(['enqueue', 'demo', '--concurrency-limit', '2']);

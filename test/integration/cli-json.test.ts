@@ -33,7 +33,7 @@ describe('bin/jobs --json prints the job in its one public shape', () => {
     expect(stdout).not.toContain('sk-live-123');
     expect(stdout).not.toContain('Bearer abc');
     expect(Object.keys(job)).toEqual([
-      'id', 'name', 'queue', 'state', 'label', 'priority', 'params', 'result', 'error', 'progress', 'attempts', 'maxAttempts', 'runAt',
+      'id', 'name', 'title', 'description', 'queue', 'state', 'label', 'priority', 'params', 'result', 'error', 'progress', 'attempts', 'maxAttempts', 'runAt',
       'createdAt', 'startedAt', 'completedAt', 'lease', 'idempotencyKey', 'concurrencyKey', 'schedule', 'dependsOn', 'cancelRequested',
     ]);
     expect(job).toMatchObject({ id: secretJob, state: 'pending', label: 'pending', runAt: '1970-01-01T00:00:00.000Z', cancelRequested: false, lease: null, dependsOn: [] });

@@ -53,6 +53,19 @@ describe('bin/jobs', () => {
     expect(JSON.parse(list.stdout).map((j: { id: string }) => j.id)).toEqual([id]);
   });
 
+  it('status shows a job\'s title under its id and its description in a part of its own', async () => {
+    const now = Date.now();
+    const [id] = await enqueueJobs(await db.engine(), [{
+      id: '019a885b-230f-7479-bb63-56f68f970ab1', name: 'demo', queue: 'titled', priority: 0, params: '{}', maxAttempts: 3, backoff: null,
+      timeoutMs: 60_000, runAt: now + 600_000, idempotencyKey: null, title: 'Nightly \u001b[31mdemo', description: 'tries things\nover two lines',
+    }], now);
+    const { code, stdout } = await cli('status', id);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/│ title\s+│ Nightly \ufffd\[31mdemo/); // a control character an API client sent cannot drive the terminal
+    expect(stdout).toContain('description\ntries things\nover two lines\n\nparams');
+    expect((await cli('status', id, '--json')).stdout).toContain('"title": "Nightly \\u001b[31mdemo"');
+  });
+
   it('an idempotency key returns the live job instead of a second one', async () => {
     const first = JSON.parse((await cli('enqueue', 'demo', '--key', 'nightly-1', '--json')).stdout);
     const again = await cli('enqueue', 'demo', '--key', 'nightly-1', '--json');

@@ -5,6 +5,7 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { createJob, getDatabase, Job, JobFailedError, jobEvents, NonRetryableError, type FileDatabase, type JobEventMap } from '@/lib/jobs';
 import { DemoJob } from '@/jobs';
 import { getJob, getJobDetail, countByState } from '@/store/queries';
+import { readJobDetailJson } from '@/lib/jobs/json';
 
 const db = useTempDatabase({ JOBS_MAX_PARAMS_BYTES: '2048' });
 
@@ -102,6 +103,19 @@ describe('.later()', () => {
     expect(await getJob(await db.engine(), id2)).toMatchObject({ runAt: at.getTime(), priority: -2 });
   });
 
+  it('keeps a title and description given to .later(), in a transaction too, and shows them in the job\'s JSON', async () => {
+    const id = await GreetJob.later({ name: 'ada' }, { title: 'Welcome ada', description: 'first mail after sign-up' });
+    expect(await getJob(await db.engine(), id)).toMatchObject({ title: 'Welcome ada', description: 'first mail after sign-up' });
+    expect(await readJobDetailJson(await db.engine(), id)).toMatchObject({ name: 'greet', title: 'Welcome ada', description: 'first mail after sign-up' });
+    const appDb = (await getDatabase()) as FileDatabase;
+    let inTx: Promise<string> | undefined;
+    appDb.transaction((tx) => {
+      inTx = DemoJob.later({ steps: 1 }, { tx, title: 'In a transaction' });
+    });
+    expect(await getJob(await db.engine(), await inTx!)).toMatchObject({ title: 'In a transaction', description: null });
+    expect(await getJob(await db.engine(), await GreetJob.later({ name: 'bo' }))).toMatchObject({ title: null, description: null });
+  });
+
   it('refuses bad params and options with a clear error and writes nothing', async () => {
     const before = await rowCount();
     const refusals = await Promise.all([
@@ -112,6 +126,9 @@ describe('.later()', () => {
       GreetJob.later({ name: 'a' }, { priority: 'urgent' as never }),
       GreetJob.later({ name: 'a' }, { queue: 'no spaces please' }),
       GreetJob.later({ name: 'a' }, { delay: '1m', runAt: new Date() }),
+      GreetJob.later({ name: 'a' }, { title: 't'.repeat(201) }),
+      GreetJob.later({ name: 'a' }, { description: 'd'.repeat(2_001) }),
+      GreetJob.later({ name: 'a' }, { title: 7 as never }),
     ].map((p) => p.then(() => null, (e) => [e.code, e.message])));
     expect(refusals).toEqual([
       ['invalid_params', expect.stringMatching(/params.name/)],
@@ -121,6 +138,9 @@ describe('.later()', () => {
       ['bad_request', expect.stringMatching(/Invalid priority "urgent"/)],
       ['bad_request', expect.stringMatching(/Invalid queue name/)],
       ['bad_request', 'Give either delay or runAt, not both'],
+      ['bad_request', "A job's title is at most 200 characters; this one has 201"],
+      ['bad_request', "A job's description is at most 2000 characters; this one has 2001"],
+      ['bad_request', "A job's title must be a string, got number"],
     ]);
     expect(await rowCount()).toBe(before);
   });

@@ -22,7 +22,7 @@ const row: JobRow = {
 describe('jobJson', () => {
   it('gives exactly the documented fields, times as ISO-8601 UTC, flags as booleans', () => {
     expect(jobJson(row, [], options)).toStrictEqual({
-      id: row.id, name: 'send-email', queue: 'mail', state: 'pending', label: 'retrying', priority: 5,
+      id: row.id, name: 'send-email', title: null, description: null, queue: 'mail', state: 'pending', label: 'retrying', priority: 5,
       params: { to: 'a@b.c', apiKey: '[redacted]' }, result: null, error: { message: 'SMTP said no', name: 'Error' },
       progress: { percent: 40, message: 'Rendering' }, attempts: 1, maxAttempts: 5,
       runAt: '2026-12-01T10:00:05.000Z', createdAt: '2026-12-01T09:59:00.000Z', startedAt: '2026-12-01T09:59:58.000Z',
@@ -57,6 +57,11 @@ describe('jobJson', () => {
     expect(label({ attempts: 0, scheduled: 5, runAt: t })).toBe('pending'); // ready in a rate-limited queue: its window is not known here
     expect(label({ attempts: 0, scheduled: 0, runAt: t - 1 })).toBe('pending');
     for (const state of ['completed', 'failed', 'cancelled'] as const) expect(label({ state, scheduled: 0 })).toBe(state);
+  });
+
+  it('shows a title and description as they were given, unmasked: they are a person\'s words, not params', () => {
+    const titled = { ...row, title: 'Welcome mail for ada', description: 'token: resent after the bounce' };
+    expect(jobJson(titled, [], options)).toMatchObject({ name: 'send-email', title: 'Welcome mail for ada', description: 'token: resent after the bounce' });
   });
 
   it('parses the result, and masks in it too', () => {

@@ -1,15 +1,13 @@
 import { JobsError } from '../../core/errors';
 import { formatRateLimit } from '../../core/rate';
 import { getEngine } from '../../db/client';
-import { ringDoorbell } from '../../db/doorbell';
 import type { Engine } from '../../db/engine';
 import { registry } from '../../jobs';
-import { listQueues, pauseQueue, resumeQueue, workerQueues } from '../../store/queues';
-import { clearQueueRateLimit, setQueueRateLimit } from '../../lib/jobs/queue-limits';
+import { clearQueueRateLimitAs, pauseQueueAs, resumeQueueAs, setQueueRateLimitAs } from '../../lib/jobs/queue-actions';
+import { listQueues, workerQueues } from '../../store/queues';
 import { onePositional, parseCommand } from '../args';
 import { renderQueues, success, warning } from '../format';
 import type { CliIo, Command } from '../io';
-import { appendActivity } from '../../store/activity';
 
 const usage = `bin/jobs queues [--json]
        bin/jobs queues pause <queue> | bin/jobs queues resume <queue>
@@ -33,15 +31,12 @@ export const queuesCommand: Command = {
     const engine = await getEngine();
     if (sub === 'pause') {
       const inUse = await queuesInUse(engine);
-      const parked = await pauseQueue(engine, queue, Date.now());
-      await appendActivity(engine, { actor: 'cli', action: 'queue.pause', target: queue, details: { parked } }, Date.now());
+      const parked = await pauseQueueAs(engine, queue, 'cli');
       io.out(`${success('paused')} queue ${queue}: ${parked} waiting job(s) held; running ones finish`);
       // Pausing ahead of time is fine, but a queue nothing uses is more often a typo.
       if (!inUse.includes(queue)) io.err(warning(`no job or worker uses queue "${queue}" (known queues: ${inUse.join(', ') || 'none'}); paused anyway`));
     } else {
-      const resumed = await resumeQueue(engine, queue);
-      await appendActivity(engine, { actor: 'cli', action: 'queue.resume', target: queue, details: { resumed } }, Date.now());
-      if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+      const resumed = await resumeQueueAs(engine, queue, 'cli');
       io.out(`${success('resumed')} queue ${queue}: ${resumed} job(s) back in line`);
     }
     return 0;
@@ -60,13 +55,11 @@ async function limit(argv: string[], io: CliIo): Promise<number> {
   const queue = onePositional(positionals, 'queue name', usage);
   if (Boolean(values.clear) === (values.rate !== undefined)) throw new JobsError('usage', 'Give either --rate <max>/<duration> (e.g. --rate 100/1m) or --clear');
   if (values.clear) {
-    const cleared = await clearQueueRateLimit(queue);
-    if (cleared) await appendActivity(await getEngine(), { actor: 'cli', action: 'queue.rate_limit.clear', target: queue }, Date.now());
+    const cleared = await clearQueueRateLimitAs(await getEngine(), queue, 'cli');
     io.out(cleared ? `${success('cleared')} the rate limit of queue ${queue}` : `Queue ${queue} had no rate limit`);
     return 0;
   }
-  const rate = await setQueueRateLimit(queue, values.rate!);
-  await appendActivity(await getEngine(), { actor: 'cli', action: 'queue.rate_limit.set', target: queue, details: { rate: formatRateLimit(rate) } }, Date.now());
+  const rate = await setQueueRateLimitAs(await getEngine(), queue, values.rate!, 'cli');
   const [max, window] = formatRateLimit(rate).split('/');
   io.out(`${success('limited')} queue ${queue} to ${max}/${window}: at most ${max} job start(s) in any ${window}, across all workers`);
   return 0;

@@ -1,26 +1,15 @@
-import { getConfig } from '../../config/env';
-import { nextFireAfter } from '../../core/cron';
 import { JobsError } from '../../core/errors';
 import { getEngine } from '../../db/client';
-import { ringDoorbell } from '../../db/doorbell';
-import type { Engine } from '../../db/engine';
 import { registry } from '../../jobs';
-import { buildNewJob } from '../../lib/jobs/job-spec';
-import { buildScheduleSpec } from '../../lib/jobs/schedule-spec';
-import { addSchedule, getSchedule, listSchedules, removeSchedule, runScheduleNow, setScheduleEnabled } from '../../store/cron';
+import { addScheduleAs, removeScheduleAs, runScheduleAs, setScheduleEnabledAs } from '../../lib/jobs/schedule-actions';
+import { getSchedule, listSchedules } from '../../store/cron';
 import { listJobs } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { renderSchedule, renderSchedules, success } from '../format';
 import type { CliIo, Command } from '../io';
 import { paramsFromArgs } from '../params';
-import { appendActivity } from '../../store/activity';
 
 const usage = 'bin/jobs schedule list | show <name> | add --name N --job J --cron "0 2 * * *" [--tz Europe/Paris] [--param k=v] [--desc D] [--misfire skip|run-once] | enable|disable|remove|run <name>';
-
-/** Pollers sleep until the next fire; tell them the schedules changed. */
-function announce(engine: Engine): void {
-  if (engine.kind === 'file') ringDoorbell(engine.location, 'schedules');
-}
 
 const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   async list(argv, io) {
@@ -43,18 +32,11 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
       param: { type: 'string', multiple: true }, params: { type: 'string' }, desc: { type: 'string' }, misfire: { type: 'string' },
     }, usage);
     if (positionals.length || !values.name || !values.job || !values.cron) throw new JobsError('usage', `schedule add needs --name, --job and --cron.\nUsage: ${usage}`);
-    const config = getConfig();
-    const spec = buildScheduleSpec(registry.resolve(values.job), {
-      name: values.name, cron: values.cron, timezone: values.tz, params: paramsFromArgs(values.param, values.params),
+    const added = await addScheduleAs(await getEngine(), registry, {
+      name: values.name, job: values.job, cron: values.cron, timezone: values.tz, params: paramsFromArgs(values.param, values.params),
       description: values.desc, misfire: values.misfire,
-    }, config);
-    const now = Date.now();
-    const nextRunAt = nextFireAfter(spec.cron, spec.timezone, now);
-    const engine = await getEngine();
-    await addSchedule(engine, spec, nextRunAt, now);
-    await appendActivity(engine, { actor: 'cli', action: 'schedule.add', target: spec.name, details: { job: spec.jobName, cron: spec.cron, timezone: spec.timezone } }, now);
-    announce(engine);
-    io.out(`${success('added')} schedule ${spec.name}: ${spec.jobName} at "${spec.cron}" (${spec.timezone}); next run ${nextRunAt ? new Date(nextRunAt).toISOString() : 'never'}`);
+    }, 'cli');
+    io.out(`${success('added')} schedule ${added.name}: ${added.jobName} at "${added.cron}" (${added.timezone}); next run ${nextRun(added.nextRunAt) ?? 'never'}`);
     return 0;
   },
   enable: (argv, io) => toggle(argv, io, true),
@@ -62,40 +44,27 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
   async remove(argv, io) {
     const { positionals } = parseCommand(argv, {}, usage);
     const name = onePositional(positionals, 'schedule name', usage);
-    const engine = await getEngine();
-    await removeSchedule(engine, name);
-    await appendActivity(engine, { actor: 'cli', action: 'schedule.remove', target: name }, Date.now());
-    announce(engine);
+    await removeScheduleAs(await getEngine(), name, 'cli');
     io.out(`${success('removed')} schedule ${name} (the jobs it enqueued stay)`);
     return 0;
   },
   async run(argv, io) {
     const { positionals } = parseCommand(argv, {}, usage);
-    const engine = await getEngine();
-    const schedule = await getSchedule(engine, onePositional(positionals, 'schedule name', usage));
-    const now = Date.now();
-    const job = { ...buildNewJob(registry.resolve(schedule.jobName), JSON.parse(schedule.params), {}, getConfig(), now), scheduleName: schedule.name };
-    await runScheduleNow(engine, schedule.name, job, now);
-    await appendActivity(engine, { actor: 'cli', action: 'schedule.run', target: schedule.name, jobIds: [job.id] }, now);
-    if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
-    io.out(`${success('enqueued')} ${job.name} ${job.id} from schedule ${schedule.name}`);
+    const job = await runScheduleAs(await getEngine(), registry, onePositional(positionals, 'schedule name', usage), 'cli');
+    io.out(`${success('enqueued')} ${job.name} ${job.id} from schedule ${job.scheduleName}`);
     return 0;
   },
 };
 
 async function toggle(argv: string[], io: CliIo, enabled: boolean): Promise<number> {
   const { positionals } = parseCommand(argv, {}, usage);
-  const engine = await getEngine();
-  const schedule = await getSchedule(engine, onePositional(positionals, 'schedule name', usage));
-  const now = Date.now();
-  // Fires missed while it was disabled are not run: it resumes from now.
-  const nextRunAt = enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null;
-  await setScheduleEnabled(engine, schedule.name, enabled, nextRunAt, now);
-  await appendActivity(engine, { actor: 'cli', action: enabled ? 'schedule.enable' : 'schedule.disable', target: schedule.name }, now);
-  announce(engine);
-  io.out(`${success(enabled ? 'enabled' : 'disabled')} schedule ${schedule.name}${enabled && nextRunAt ? `; next run ${new Date(nextRunAt).toISOString()}` : ''}`);
+  const schedule = await setScheduleEnabledAs(await getEngine(), onePositional(positionals, 'schedule name', usage), enabled, 'cli');
+  const next = enabled ? nextRun(schedule.nextRunAt) : null;
+  io.out(`${success(enabled ? 'enabled' : 'disabled')} schedule ${schedule.name}${next ? `; next run ${next}` : ''}`);
   return 0;
 }
+
+const nextRun = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const scheduleCommand: Command = {
   summary: 'cron schedules: list, show, add, enable, disable, remove, run now',

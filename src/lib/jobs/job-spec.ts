@@ -3,6 +3,7 @@ import type { Backoff, StoredBackoff } from '../../core/backoff';
 import { parseDuration, parseInstant } from '../../core/duration';
 import { JobsError } from '../../core/errors';
 import { newJobId } from '../../core/ids';
+import { checkJobText } from '../../core/job-text';
 import { toJsonParams } from '../../core/json';
 import { parsePriority } from '../../core/priority';
 import type { NewJob } from '../../store/enqueue';
@@ -38,6 +39,8 @@ export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterO
     idempotencyKey: options.idempotencyKey ?? null,
     dependsOn: options.dependsOn?.length ? [...new Set(options.dependsOn)] : undefined,
     parentFailure: options.onParentFailure,
+    title: checkJobText('title', options.title),
+    description: checkJobText('description', options.description),
     ...resolveConcurrency(jobClass, checked, options),
   };
 }

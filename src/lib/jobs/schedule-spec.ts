@@ -2,7 +2,7 @@ import type { Config } from '../../config/env';
 import { checkSchedule, misfirePolicies, nextFireAfter, type MisfirePolicy } from '../../core/cron';
 import { JobsError } from '../../core/errors';
 import { toJsonParams } from '../../core/json';
-import type { ScheduleSpec } from '../../store/cron';
+import type { ScheduleChanges, ScheduleSpec } from '../../store/cron';
 import type { JobClass } from './job';
 import { checkParams } from './job-spec';
 import { jobNameOf } from './job-name';
@@ -26,8 +26,7 @@ export function buildScheduleSpec(jobClass: JobClass, input: ScheduleInput, conf
   if (!/^[\w.:-]{1,100}$/.test(input.name)) throw new JobsError('bad_request', `Invalid schedule name "${input.name}": use letters, digits, . _ : -`);
   const timezone = input.timezone ?? 'UTC';
   checkSchedule(input.cron, timezone);
-  const misfire = (input.misfire ?? 'skip') as MisfirePolicy;
-  if (!misfirePolicies.includes(misfire)) throw new JobsError('bad_request', `Invalid misfire policy "${input.misfire}": use ${misfirePolicies.join(' or ')}`);
+  const misfire = checkMisfire(input.misfire ?? 'skip');
   const params = input.params ?? {};
   checkParams(jobClass, params);
   return {
@@ -39,6 +38,43 @@ export function buildScheduleSpec(jobClass: JobClass, input: ScheduleInput, conf
     description: input.description ?? null,
     misfire,
   };
+}
+
+function checkMisfire(value: string): MisfirePolicy {
+  if (!misfirePolicies.includes(value as MisfirePolicy)) throw new JobsError('bad_request', `Invalid misfire policy "${value}": use ${misfirePolicies.join(' or ')}`);
+  return value as MisfirePolicy;
+}
+
+/** A change to a schedule as a person asks for it; a field left out stays as it is, a null description clears it. */
+export type SchedulePatch = Partial<Omit<ScheduleInput, 'name'>> & { enabled?: boolean };
+
+/** The fields of a patch that redefine a schedule (all but enabled): a schedule declared in code takes these from its class only. */
+export const scheduleDefinitionFields = ['cron', 'timezone', 'params', 'description', 'misfire'] as const;
+
+/**
+ * A patch checked against the schedule it changes: the new expression read in
+ * the new (or current) timezone and the reverse, the params against the job's
+ * schema and the JSON rules (`jobClass` is asked for only when params change),
+ * the policy known. A bad_request / invalid_params / unknown_job error says
+ * which is not. The next run is left to the caller, who knows the clock.
+ */
+export function checkSchedulePatch(current: { cron: string; timezone: string }, patch: SchedulePatch, jobClass: () => JobClass, config: Config): Omit<ScheduleChanges, 'nextRunAt'> {
+  const changes: Omit<ScheduleChanges, 'nextRunAt'> = {};
+  if (patch.cron !== undefined || patch.timezone !== undefined) {
+    const cron = (patch.cron ?? current.cron).trim();
+    const timezone = patch.timezone ?? current.timezone;
+    checkSchedule(cron, timezone);
+    if (patch.cron !== undefined) changes.cron = cron;
+    if (patch.timezone !== undefined) changes.timezone = timezone;
+  }
+  if (patch.misfire !== undefined) changes.misfire = checkMisfire(patch.misfire);
+  if (patch.params !== undefined) {
+    checkParams(jobClass(), patch.params);
+    changes.params = toJsonParams(patch.params, config.maxParamsBytes);
+  }
+  if (patch.description !== undefined) changes.description = patch.description;
+  if (patch.enabled !== undefined) changes.enabled = patch.enabled;
+  return changes;
 }
 
 /** The schedules declared on the registry's classes (`static schedule`), checked; a bad one fails at start. */

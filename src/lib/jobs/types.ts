@@ -47,6 +47,10 @@ export interface LaterOptions {
   concurrencyKey?: string;
   /** Slots of the concurrency key. Default: the class's, else 1. */
   concurrencyLimit?: number;
+  /** A person's title for this one job, shown beside its name (at most 200 characters). Default none. */
+  title?: string;
+  /** A person's description of this one job (at most 2,000 characters). Default none. */
+  description?: string;
 }
 
 /** A param schema: anything with zod's `parse` (which throws on bad input). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobTextMaxChars } from '../../core/job-text';
 import type { LaterOptions } from '../../lib/jobs/types';
 
 /**
@@ -10,8 +11,11 @@ import type { LaterOptions } from '../../lib/jobs/types';
 const priority = z.union([z.number().int(), z.enum(['critical', 'high', 'normal', 'low'])]);
 const duration = z.union([z.number().int().min(0), z.string().min(1).max(50)]);
 const jobName = z.string().min(1).max(200);
+/** A job's title and description: the same limits as `.later()` (core/job-text.ts), named in the body's own words. */
+const jobTitle = z.string().max(jobTextMaxChars.title, `the job's title is at most ${jobTextMaxChars.title} characters`);
+const jobDescription = z.string().max(jobTextMaxChars.description, `the job's description is at most ${jobTextMaxChars.description} characters`);
 
-/** Ours: {name, params, queue?, priority?, delay?, runAt?, maxAttempts?, timeout?, idempotencyKey?, dependsOn?}. */
+/** Ours: {name, params, queue?, priority?, delay?, runAt?, maxAttempts?, timeout?, idempotencyKey?, dependsOn?, title?, description?}. */
 export const enqueueBody = z.object({
   name: jobName,
   params: z.unknown().optional(),
@@ -26,6 +30,8 @@ export const enqueueBody = z.object({
   concurrencyKey: z.string().min(1).max(200).optional(),
   concurrencyLimit: z.number().int().min(1).optional(),
   onParentFailure: z.enum(['fail', 'run']).optional(),
+  title: jobTitle.optional(),
+  description: jobDescription.optional(),
 }).strict();
 
 /**
@@ -45,9 +51,9 @@ export const legacyEnqueueBody = z.object({
     /** Milliseconds. */
     delay: z.number().int().min(0).optional(),
   }).optional(),
-  /** NestJS: the job's human title and description (not stored yet: the jobs table has no column for them). */
-  name: z.string().max(500).optional(),
-  description: z.string().max(5_000).optional(),
+  /** NestJS: the job's human title and description, kept as its `title` and `description`. */
+  name: jobTitle.optional(),
+  description: jobDescription.optional(),
   priority: priority.optional(),
   maxAttempts: z.number().int().min(1).max(1_000).optional(),
 });
@@ -71,6 +77,8 @@ export function enqueueRequestOf(body: unknown): EnqueueRequest {
         priority: legacy.options?.priority ?? legacy.priority,
         maxAttempts: maxRetries === undefined ? legacy.maxAttempts : maxRetries + 1,
         delay: legacy.options?.delay,
+        title: legacy.name,
+        description: legacy.description,
       },
     };
   }

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { JobsError } from '../../core/errors';
 import { formatRateLimit } from '../../core/rate';
-import { ringDoorbell } from '../../db/doorbell';
 import type { Engine } from '../../db/engine';
-import { checkQueue } from '../../lib/jobs/job-spec';
-import { clearQueueRateLimit, setQueueRateLimit } from '../../lib/jobs/queue-limits';
-import { appendActivity, type Actor } from '../../store/activity';
-import { listQueues, pauseQueue, resumeQueue, type QueueSummary } from '../../store/queues';
+import { clearQueueRateLimitAs, pauseQueueAs, resumeQueueAs, setQueueRateLimitAs } from '../../lib/jobs/queue-actions';
+import type { Actor } from '../../store/activity';
+import { listQueues, type QueueSummary } from '../../store/queues';
 
-/** The queue endpoints' changes: the same calls as `bin/jobs queues`, each logged. */
+/** The queue endpoints' bodies and answers; each change is the one `bin/jobs queues` makes (src/lib/jobs/queue-actions.ts). */
 
 /** `{rate: "100/1m"}` or `{max: 100, duration: "1m"}` (duration in ms or with a unit). */
 export const rateLimitBody = z.union([
@@ -26,26 +24,22 @@ async function queueOf(engine: Engine, queue: string) {
 }
 
 export async function pause(engine: Engine, queue: string, who: Actor) {
-  const parked = await pauseQueue(engine, checkQueue(queue), Date.now());
-  await appendActivity(engine, { actor: who, action: 'queue.pause', target: queue, details: { parked } }, Date.now());
+  const parked = await pauseQueueAs(engine, queue, who);
   return { ...(await queueOf(engine, queue)), parked };
 }
 
 export async function resume(engine: Engine, queue: string, who: Actor) {
-  const resumed = await resumeQueue(engine, checkQueue(queue));
-  await appendActivity(engine, { actor: who, action: 'queue.resume', target: queue, details: { resumed } }, Date.now());
-  if (engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+  const resumed = await resumeQueueAs(engine, queue, who);
   return { ...(await queueOf(engine, queue)), resumed };
 }
 
 export async function setRateLimit(engine: Engine, queue: string, body: z.output<typeof rateLimitBody>, who: Actor) {
-  const rate = await setQueueRateLimit(queue, 'rate' in body ? body.rate : body);
-  await appendActivity(engine, { actor: who, action: 'queue.rate_limit.set', target: queue, details: { rate: formatRateLimit(rate) } }, Date.now());
+  await setQueueRateLimitAs(engine, queue, 'rate' in body ? body.rate : body, who);
   return queueOf(engine, queue);
 }
 
+/** Lifts the limit; not_found (404) when the queue has none, where bin/jobs only says so. */
 export async function clearRateLimit(engine: Engine, queue: string, who: Actor) {
-  if (!(await clearQueueRateLimit(queue))) throw new JobsError('not_found', `Queue ${queue} has no rate limit`);
-  await appendActivity(engine, { actor: who, action: 'queue.rate_limit.clear', target: queue }, Date.now());
+  if (!(await clearQueueRateLimitAs(engine, queue, who))) throw new JobsError('not_found', `Queue ${queue} has no rate limit`);
   return queueOf(engine, queue);
 }

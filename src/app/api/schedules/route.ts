@@ -1,7 +1,9 @@
 import { getEngine } from '@/db/client';
+import { registry } from '@/jobs';
+import { addScheduleAs } from '@/lib/jobs/schedule-actions';
 import { withApi } from '@/server/auth';
 import { readBody } from '@/server/api/body';
-import { addScheduleFrom, scheduleBody, scheduleJson } from '@/server/api/schedules';
+import { scheduleBody, scheduleJson } from '@/server/api/schedules';
 import { listSchedules } from '@/store/cron';
 
 export const dynamic = 'force-dynamic';
@@ -11,4 +13,4 @@ export const GET = withApi(async () => ({ schedules: (await listSchedules(await 
 
 /** {name, job, cron, timezone?, params?, description?, misfire?} -> 201 schedule (409 if the name is taken). */
 export const POST = withApi(async (request, { principal }) =>
-  Response.json(await addScheduleFrom(await getEngine(), await readBody(request, scheduleBody), principal!.who), { status: 201 }), { role: 'admin' });
+  Response.json(scheduleJson(await addScheduleAs(await getEngine(), registry, await readBody(request, scheduleBody), principal!.who)), { status: 201 }), { role: 'admin' });

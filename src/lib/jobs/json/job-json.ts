@@ -22,6 +22,9 @@ export interface JobErrorJson {
 export interface JobJson {
   id: string;
   name: string;
+  /** A person's title and description for this one job (`.later()`'s options, the NestJS body's name and description), or null. */
+  title: string | null;
+  description: string | null;
   queue: string;
   state: JobState;
   label: JobLabel;
@@ -117,6 +120,8 @@ function shape(row: JobRow, dependsOn: readonly string[], options: JobJsonOption
   return {
     id: row.id,
     name: row.name,
+    title: row.title,
+    description: row.description,
     queue: row.queue,
     state: row.state,
     label: displayState(row, options.now) as JobLabel,
