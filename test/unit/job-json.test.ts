@@ -16,6 +16,7 @@ const row: JobRow = {
   progressMessage: 'Rendering', attempts: 1, maxAttempts: 5, backoff: '{"type":"fixed","delay":1000}', timeoutMs: 30_000,
   runAt: t + 5_000, createdAt: t - 60_000, startedAt: t - 2_000, completedAt: null, lockedBy: null, lockedUntil: null,
   idempotencyKey: null, scheduleName: null, cancelRequested: 0, parentFailure: null, hasDependents: 1, concurrencyKey: null, concurrencyLimit: null,
+  title: null, description: null,
 };
 
 describe('jobJson', () => {
