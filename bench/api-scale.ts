@@ -7,8 +7,10 @@
 // the last page of a walk through the failed and the pending list, and the
 // signed-in home page; and it prints how long each of those two walks took.
 //
-//   npm run bench:api -- [--jobs 1000000] [--runs 5] [--keep] [--db /path/to/filled.db]
+//   npm run bench:api -- [--jobs 1000000] [--runs 5] [--failures uniform|incident] [--keep] [--db /path/to/filled.db]
 //
+// --failures incident puts every failure in one day three days ago (an outage) instead
+// of 1 job in 20 all week: a list by state then has no match among the newest rows.
 // --keep leaves the database in place (its path is printed); --db benches a file an
 // earlier --keep run filled, skipping the fill.
 import fs from 'node:fs';
@@ -27,9 +29,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
     db: { type: 'string' },
+    failures: { type: 'string', default: 'uniform' },
   },
 });
 const jobCount = Number(values.jobs);
+if (values.failures !== 'uniform' && values.failures !== 'incident') throw new Error('--failures is uniform or incident');
+const failures = values.failures;
 const runs = Number(values.runs);
 const token = 'bench-api-scale-admin-token';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -43,13 +48,13 @@ async function fill(): Promise<void> {
   try {
     await migrate(engine);
     const t0 = performance.now();
-    const { byState, minutes } = await fillJobs(engine, jobCount, Date.now());
+    const { byState, minutes } = await fillJobs(engine, jobCount, Date.now(), failures);
     const filledMs = performance.now() - t0;
     await settleFill(engine);
     const settledMs = performance.now() - t0;
     say(`fill: ${jobCount.toLocaleString('en')} jobs in ${(filledMs / 1000).toFixed(1)} s (${Math.round(jobCount / (filledMs / 1000)).toLocaleString('en')} jobs/s, triggers included), `
       + `${(settledMs / 1000).toFixed(1)} s with the feed pruned, job_counts checked and the WAL checkpointed`);
-    say(`      ${Object.entries(byState).map(([state, n]) => `${state} ${n.toLocaleString('en')}`).join(', ')}; ${minutes.toLocaleString('en')} job_minutes rows; `
+    say(`      failures ${failures}; ${Object.entries(byState).map(([state, n]) => `${state} ${n.toLocaleString('en')}`).join(', ')}; ${minutes.toLocaleString('en')} job_minutes rows; `
       + `${(fs.statSync(file).size / 1e6).toFixed(0)} MB`);
   } finally {
     await engine.close();

@@ -5,8 +5,9 @@
 // The mix: about 91% completed, 5% failed (with error messages), 1% cancelled, 3% pending
 // (a backlog of the newest 2.4%, due, and 0.6% scheduled for later, created any time in
 // the week), and a few running at the head of the backlog. Failed and cancelled jobs sit
-// among the completed ones at random; a failed job finished minutes after it was created
-// (its retries), so finish order is not creation order.
+// among the completed ones at random (or, with failures 'incident', every failure in one day
+// of the week, three days ago: 35% of that day's jobs); a failed job finished minutes after
+// it was created (its retries), so finish order is not creation order.
 import { v7 } from 'uuid';
 import type { Engine, Statement } from '../src/db/engine';
 import { runTimeBucketsMs } from '../src/store/stats';
@@ -72,8 +73,12 @@ export interface FillResult {
  * Inserts `count` jobs ending at `now`, and the job_minutes rows their ends make
  * (the triggers add those on a finish, not on an insert), with seed `seed`.
  */
-export async function fillJobs(engine: Engine, count: number, now: number, seed = 7): Promise<FillResult> {
+export async function fillJobs(engine: Engine, count: number, now: number, failures: 'uniform' | 'incident' = 'uniform', seed = 7): Promise<FillResult> {
   const r = seededRandom(seed);
+  const incidentFrom = now - 4 * 86_400_000;
+  const incidentTo = now - 3 * 86_400_000;
+  /** The chance that a job created at `createdAt` failed: 5% overall either way. */
+  const failureChance = (createdAt: number) => failures === 'uniform' ? 0.05 : createdAt >= incidentFrom && createdAt < incidentTo ? 0.35 : 0;
   const backlogFrom = Math.floor(count * (1 - 0.024));
   const byState: Record<string, number> = {};
   const minutes = new Map<string, Minute>();
@@ -105,12 +110,12 @@ export async function fillJobs(engine: Engine, count: number, now: number, seed 
       row = ['pending', 0, null, null, 0, 0, createdAt, null, null, null, null];
     } else if (roll < 0.006) {
       row = ['pending', 1, null, null, 0, 0, now + r.between(3_600_000, 30 * 86_400_000), null, null, null, null];
-    } else if (roll < 0.056) {
+    } else if (roll < 0.006 + failureChance(createdAt)) { // (the next 1% of rolls are the cancelled jobs)
       const startedAt = createdAt + r.between(60_000, 900_000); // the third attempt, after two backoffs
       const completedAt = startedAt + runTimeMs(r);
       row = ['failed', 0, null, r.pick(errors)(r), 0, 3, createdAt, startedAt, completedAt, null, null];
       end(kind.queue, kind.name, completedAt, 'failed', null);
-    } else if (roll < 0.066) {
+    } else if (roll < 0.016 + failureChance(createdAt)) {
       const completedAt = createdAt + r.between(1_000, 3_600_000);
       row = ['cancelled', 0, null, 'Cancelled before it ran', 0, 0, createdAt, null, completedAt, null, null];
       end(kind.queue, kind.name, completedAt, 'cancelled', null);
