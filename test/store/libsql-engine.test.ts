@@ -63,6 +63,8 @@ describe('the libSQL client engine', () => {
     expect(detail.attemptHistory.map((x) => x.outcome)).toEqual(['completed']);
     expect(detail.progressHistory.map((p) => p.percent)).toEqual([30]);
     expect((await listJobs(engine, { limit: 10, state: 'pending' })).map((j) => j.id).sort()).toEqual([keyed.id, later.id].sort());
+    // A list of finished jobs, read through INDEXED BY jobs_finished_idx as rows of its own SQL.
+    expect(await listJobs(engine, { limit: 10, state: 'completed' })).toMatchObject([{ id: a.id, completedAt: t0 + 600, attempts: 1, result: '{"ok":true}' }]);
   });
 
   it('grants concurrency slots and claims within a queue rate limit, in one batch each', async () => {
