@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Engine } from '../db/engine';
 import { jobAttempts, jobDependencies, jobProgress, jobs, workers, type AttemptRow, type JobRow, type ProgressRow } from '../db/schema';
 import type { JobState } from '../core/states';
 import { JobsError } from '../core/errors';
 import { parseJobIdQuery } from '../core/ids';
+import { readJobCounts } from './stats';
 
 // The job lists live in job-list.ts; re-exported so that every reader imports store reads from here.
 export { listJobIds, listJobs, listOrderOf, pageKeyOf, paramSearchLimit, type JobFilter, type ListOrder, type PageKey, type ParamFilter } from './job-list';
@@ -104,11 +105,15 @@ export async function getJobDetail(engine: Engine, idOrPrefix: string): Promise<
   return { ...job, attemptHistory, progressHistory, dependsOn };
 }
 
-/** Read-only. How many jobs are in each state. */
+/**
+ * Read-only. How many jobs are in each state, from job_counts (kept by the
+ * triggers of migration 0004 in the transaction of every change): a few rows
+ * per queue, never a count of the jobs table, which the home page asked for
+ * every second (0.4-0.6 s a time with 1,000,000 jobs).
+ */
 export async function countByState(engine: Engine): Promise<Record<JobState, number>> {
-  const rows = await engine.orm.select({ state: jobs.state, n: count() }).from(jobs).groupBy(jobs.state);
   const counts: Record<JobState, number> = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
-  for (const row of rows) counts[row.state] = row.n;
+  for (const row of await readJobCounts(engine)) counts[row.state] += Number(row.n);
   return counts;
 }
 
