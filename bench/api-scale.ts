@@ -133,7 +133,7 @@ async function bench(base: string): Promise<void> {
   ];
   for (const endpoint of endpoints) await timeOne(base, endpoint.path, endpoint.cookie); // warm-up: route compiled, statements prepared, pages cached
   say('');
-  say(`GET, ${runs} runs each, ms from request to last byte on 127.0.0.1 (median first)`);
+  say(`GET, ${runs} runs each, ms from request to last byte on 127.0.0.1 (median first); load average ${loadAverage()} on ${os.cpus().length} cores`);
   for (const endpoint of endpoints) {
     const timings: Timing[] = [];
     for (let i = 0; i < runs; i++) timings.push(await timeOne(base, endpoint.path, endpoint.cookie));
@@ -146,7 +146,10 @@ async function bench(base: string): Promise<void> {
   say('');
   say('Walks to the end, once each (client time, all pages):');
   for (const line of walks) say(line);
+  say(`load average ${loadAverage()} at the end (other processes on the machine widen the runs' spread)`);
 }
+
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(1)).join(' ');
 
 if (!values.db) await fill();
 else say(`database: ${file} (filled earlier; not refilled)`);
