@@ -130,6 +130,37 @@ describe('GET /api/jobs', () => {
     }
   });
 
+  it('pages a terminal state newest finished first with a cursor of its own while more jobs fail between pages; a cursor of the other order is a 400; bin/jobs list --status lists the same order', async () => {
+    const failing = () => ({ steps: 0, delayMs: 0, failTimes: 1 });
+    const ids = (answer: { body: { jobs: { id: string }[] } }) => answer.body.jobs.map((j) => j.id);
+    const list = '/api/jobs?state=failed&queue=failed-pages';
+    await seed(5, failing, { queue: 'failed-pages', maxAttempts: 1 });
+    await drain('failed-pages');
+    const before = (await api('GET', `${list}&limit=10`)).body.jobs as { id: string; completedAt: string }[];
+    const finishOrder = [...before].sort((a, b) => (a.completedAt === b.completedAt ? (a.id < b.id ? 1 : -1) : a.completedAt < b.completedAt ? 1 : -1)).map((j) => j.id);
+    expect([before.length, before.map((j) => j.id)]).toEqual([5, finishOrder]);
+
+    const first = await api('GET', `${list}&limit=2`);
+    await seed(2, failing, { queue: 'failed-pages', maxAttempts: 1 }); // newer failures arrive between pages
+    await drain('failed-pages');
+    const second = await api('GET', `${list}&limit=2&cursor=${first.body.nextCursor}`);
+    const third = await api('GET', `${list}&limit=2&cursor=${second.body.nextCursor}`);
+    expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(finishOrder);
+    expect(third.body.nextCursor).toBeNull();
+
+    const byCreation = await api('GET', '/api/jobs?queue=failed-pages&limit=1');
+    for (const query of [`${list}&cursor=${byCreation.body.nextCursor}`, `/api/jobs?state=pending&cursor=${first.body.nextCursor}`, `/api/jobs?cursor=${first.body.nextCursor}`]) {
+      const wrong = await api('GET', query);
+      expect([query, wrong.status, wrong.body.error.code]).toEqual([query, 400, 'bad_request']);
+    }
+
+    const now = await api('GET', `${list}&limit=10`);
+    expect(ids(now).slice(2)).toEqual(finishOrder); // the two later failures lead
+    const cli = await runJobsCli(['list', '--status', 'failed', '--queue', 'failed-pages', '--json'], env);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout).map((j: { id: string }) => j.id)).toEqual(ids(now));
+  });
+
   it('takes the NestJS query: type, status, limit and offset', async () => {
     const ids = await seed(4, () => ({}), { queue: 'nest-list' });
     const page = await api('GET', '/api/jobs?type=DemoJob&status=pending&queue=nest-list&limit=2&offset=1');

@@ -9,6 +9,7 @@ import { pauseQueue, resumeQueue } from '@/store/queues';
 import { deleteFinishedJobs } from '@/store/cleanup';
 import { changeFeedBounds, pruneChanges, readChanges } from '@/store/changes';
 import { oldestReadyJob, readJobCounts, readJobMinutes, runTimeBucketsMs } from '@/store/stats';
+import { countByState } from '@/store/queries';
 import { reapAllRunning } from '../helpers/leases';
 import { newJobId } from '@/core/ids';
 import type { Engine } from '@/db/engine';
@@ -31,6 +32,9 @@ async function expectCountsMatchTable(engine: Engine) {
      FROM jobs GROUP BY queue, state, CASE WHEN state = 'pending' THEN scheduled ELSE 0 END`,
   )).map((r) => r.key).sort();
   expect(kept).toEqual(counted);
+  // countByState (the home page's counts) reads them too.
+  const perState = await engine.all<{ state: string; n: number }>('SELECT state, count(*) AS n FROM jobs GROUP BY state');
+  expect(await countByState(engine)).toEqual({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, ...Object.fromEntries(perState.map((r) => [r.state, r.n])) });
 }
 
 describe('the counts kept by the triggers', () => {

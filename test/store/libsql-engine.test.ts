@@ -71,6 +71,8 @@ describe('the libSQL client engine', () => {
     expect((await readJobCounts(engine, 'default')).map((c) => [c.state, c.waiting, c.n])).toEqual([['completed', 0, 1], ['pending', 0, 2]]);
     // a's run at t0, and keyed's attempt taken back, counted in the database's own (real) minute
     expect((await readJobMinutes(engine, t0)).map((m) => [m.name, m.completed, m.retried, m.runMsTotal])).toEqual([['demo', 1, 0, 600], ['demo', 0, 1, 0]]);
+    // A list of finished jobs, read through INDEXED BY jobs_finished_idx as rows of its own SQL.
+    expect(await listJobs(engine, { limit: 10, state: 'completed' })).toMatchObject([{ id: a.id, completedAt: t0 + 600, attempts: 1, result: '{"ok":true}' }]);
   });
 
   it('grants concurrency slots and claims within a queue rate limit, in one batch each', async () => {

@@ -13,7 +13,7 @@ import type { Command } from '../io';
 const usage = 'bin/jobs list [--status S] [--name N] [--queue Q] [--param k=v ...] [--limit 50] [--json]';
 
 export const listCommand: Command = {
-  summary: 'newest jobs first, filtered by state, name, queue or params (--param user.id=42: among the newest 100,000 jobs)',
+  summary: 'newest jobs first (for --status completed, failed or cancelled: newest finished first), filtered by state, name, queue or params (--param user.id=42: among the newest 100,000 jobs)',
   usage,
   async run(argv, io) {
     const { values } = parseCommand(argv, {

@@ -6,7 +6,7 @@ import type { Engine } from '../../db/engine';
 import { activityMaxJobIds, appendActivity, type Actor } from '../../store/activity';
 import { cancelJobs, deleteJobs, retryJobs } from '../../store/admin';
 import { resolveDependents } from '../../store/dependencies';
-import { listJobIds, resolveJobId, type JobFilter } from '../../store/queries';
+import { listJobIds, resolveJobId, type JobFilter, type PageKey } from '../../store/queries';
 import { jobFilterBody, jobFilterFromBody } from './job-query';
 
 /** Jobs a bulk action changes per write batch: each batch holds the write lock briefly, and workers go on between them. */
@@ -58,14 +58,14 @@ export async function runBulk(engine: Engine, body: z.output<typeof bulkBody>, w
     throw new JobsError('bad_request', `${action} applies to ${actionStates[action].join(' or ')} jobs, not ${base.state}`);
   }
   const filter: Omit<JobFilter, 'limit'> = { ...base, states: actionStates[action] };
-  let before: string | undefined;
+  let before: PageKey | undefined;
   let matched = 0;
   const changed: string[] = [];
   let done = 0;
   for (;;) {
     const chunk = await listJobIds(engine, { ...filter, before, limit: bulkChunkSize });
     if (chunk.length === 0) break;
-    before = chunk[chunk.length - 1];
+    before = { id: chunk[chunk.length - 1] };
     matched += chunk.length;
     if (!body.dryRun) {
       const ids = await applyChunk(engine, action, chunk, Date.now());

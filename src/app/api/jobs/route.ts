@@ -8,16 +8,16 @@ import { encodeCursor } from '@/server/api/cursor';
 import { enqueueRequestOf } from '@/server/api/enqueue-body';
 import { enqueueJob } from '@/server/api/job-actions';
 import { jobFilterFromQuery } from '@/server/api/job-query';
-import { listJobs } from '@/store/queries';
+import { listJobs, pageKeyOf } from '@/store/queries';
 
 export const dynamic = 'force-dynamic';
 
-/** Newest jobs first: ?state=&name=&queue=&param.<path>=&limit=&cursor= (or the legacy type=&status=&offset=) -> {jobs, nextCursor}. */
+/** Newest jobs first (newest finished first for one terminal state): ?state=&name=&queue=&param.<path>=&limit=&cursor= (or the legacy type=&status=&offset=) -> {jobs, nextCursor}. */
 export const GET = withApi(async (request) => {
   const { filter, paramSearch } = jobFilterFromQuery(new URL(request.url));
   const engine = await getEngine();
   const rows = await listJobs(engine, filter);
-  const nextCursor = rows.length === filter.limit ? encodeCursor(rows[rows.length - 1].id) : null;
+  const nextCursor = rows.length === filter.limit ? encodeCursor(pageKeyOf(filter, rows[rows.length - 1])) : null;
   return { jobs: await readJobsJson(engine, rows), nextCursor, ...(paramSearch ? { paramSearchLimit } : {}) };
 }, { role: 'read' });
 
