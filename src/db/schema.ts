@@ -49,6 +49,12 @@ export const jobs = sqliteTable(
     /** A person's title and description for this one job (the NestJS API's name / description). */
     title: text('title'),
     description: text('description'),
+    /**
+     * The fingerprint (src/core/fingerprint.ts) of the failure that ended it, set by every
+     * statement that fails a job; null for jobs that failed before migration 0005 (their
+     * group is 'unknown'). Kept after a retry by hand, but counted only while the job is failed.
+     */
+    fingerprint: text('fingerprint'),
   },
   (t) => [
     // The claim: one index seek in priority, run_at, id order over due pending jobs only.
@@ -75,6 +81,10 @@ export const jobs = sqliteTable(
     // Cleanup by age; partial, so enqueue and claim never pay for it. Only finished jobs have a
     // completed_at, and SQLite can see that `completed_at < ?` implies this WHERE.
     index('jobs_finished_idx').on(t.state, t.completedAt).where(sql`completed_at IS NOT NULL`),
+    // One failure group's jobs, newest failure first, for its list and its retry / discard: a
+    // covering range read (the 'unknown' group is fingerprint IS NULL). Partial, so only a job
+    // failing, or a failed one retried or deleted, writes it.
+    index('jobs_failure_idx').on(t.name, t.fingerprint, t.completedAt, t.id).where(sql`state = 'failed'`),
     uniqueIndex('jobs_idempotency_idx').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`),
   ],
 );
@@ -274,6 +284,42 @@ export const jobMinutes = sqliteTable(
   (t) => [primaryKey({ columns: [t.minute, t.queue, t.name] })],
 );
 
+/**
+ * What each failure fingerprint stands for: written once, by the statement batch that
+ * fails a job with it (a fingerprint is a hash of these, so they never change).
+ */
+export const failureFingerprints = sqliteTable('failure_fingerprints', {
+  fingerprint: text('fingerprint').primaryKey(),
+  errorName: text('error_name').notNull(),
+  /** The normalised message. */
+  message: text('message').notNull(),
+  /** The first stack frame in the app, without line and column; null if none. */
+  frame: text('frame'),
+});
+
+/**
+ * Failed jobs per job name and fingerprint, kept exact by the triggers of migration 0005
+ * in the transaction of each change (a job failing, a failed job retried or deleted), so
+ * the failures page reads a few rows and never groups the jobs table. A group whose jobs
+ * were all retried or deleted keeps its row, with failed = 0, and its first and last
+ * seen, which are when a job first and last failed with it.
+ */
+export const failureGroups = sqliteTable(
+  'failure_groups',
+  {
+    name: text('name').notNull(), // the job name
+    fingerprint: text('fingerprint').notNull(), // 'unknown' for jobs.fingerprint null
+    failed: integer('failed').notNull(),
+    firstSeen: integer('first_seen').notNull(),
+    lastSeen: integer('last_seen').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.name, t.fingerprint] }),
+    // The page lists groups with failed jobs, newest failure first, a keyset page at a time.
+    index('failure_groups_recent_idx').on(t.lastSeen, t.name, t.fingerprint).where(sql`failed > 0`),
+  ],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
@@ -282,3 +328,4 @@ export type WorkerRow = typeof workers.$inferSelect;
 export type QueueLimitRow = typeof queueLimits.$inferSelect;
 export type ActivityRow = typeof activity.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
+export type FailureGroupRow = typeof failureGroups.$inferSelect;

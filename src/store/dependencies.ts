@@ -1,4 +1,6 @@
 import type { Engine } from '../db/engine';
+import { fingerprintOf } from '../core/fingerprint';
+import { recordFingerprintStatement } from './failure-groups';
 import { grantSlotsOf } from './limits';
 import { readyState } from './rows';
 
@@ -6,6 +8,20 @@ import { readyState } from './rows';
 const maxRounds = 50;
 
 const parentsOf = `SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id WHERE d.job_id = jobs.id`;
+
+/** Of a blocked job's parents, the first (by id) that failed or was cancelled: `column` of it. */
+const endedBadly = (column: string) => `(SELECT ${column} FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id
+  WHERE d.job_id = jobs.id AND p.state IN ('failed', 'cancelled') ORDER BY d.parent_id LIMIT 1)`;
+
+/**
+ * The failure of a job whose parent failed or was cancelled, one per parent
+ * state: the message the UPDATE below writes, with the parent's id as
+ * fingerprintOf normalises it (a test holds the two to each other).
+ */
+export const parentFailures = {
+  failed: fingerprintOf('Error', 'A job it depends on did not complete: <uuid> was failed'),
+  cancelled: fingerprintOf('Error', 'A job it depends on did not complete: <uuid> was cancelled'),
+};
 
 /**
  * Resolves blocked jobs whose parents have ended: a job set to `fail` fails
@@ -32,13 +48,12 @@ export async function resolveDependents(
     const [failedNow, releasedNow] = await engine.batch([
       {
         sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET state = 'failed', scheduled = 0, completed_at = ?,
-                error = 'A job it depends on did not complete: ' ||
-                  (SELECT p.id || ' was ' || p.state FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id
-                   WHERE d.job_id = jobs.id AND p.state IN ('failed', 'cancelled') LIMIT 1)
+                error = 'A job it depends on did not complete: ' || ${endedBadly(`p.id || ' was ' || p.state`)},
+                fingerprint = CASE ${endedBadly('p.state')} WHEN 'cancelled' THEN ? ELSE ? END
               WHERE state = 'pending' AND scheduled = 3 AND parent_failure = 'fail'
                 AND EXISTS (${parentsOf} AND p.state IN ('failed', 'cancelled')) ${scope.sql}
               RETURNING id`,
-        args: [args.now, ...scope.args],
+        args: [args.now, parentFailures.cancelled.fingerprint, parentFailures.failed.fingerprint, ...scope.args],
       },
       {
         sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET scheduled = CASE WHEN run_at > ? THEN 1 ELSE ${readyState} END
@@ -51,6 +66,9 @@ export async function resolveDependents(
     ]);
     // Released jobs with a concurrency key wait for a slot: take free ones at once.
     await grantSlotsOf(engine, releasedNow.map((r) => r.concurrency_key as string | null));
+    // Only when jobs failed, so that a batch that fails none (an enqueue, most sweeps) does no more than
+    // before. A crash just before this leaves their group without a description until the next such failure.
+    if (failedNow.length) await engine.batch(Object.values(parentFailures).map(recordFingerprintStatement));
     failed.push(...failedNow.map((r) => String(r.id)));
     released.push(...releasedNow.map((r) => String(r.id)));
     if (failedNow.length === 0) break;

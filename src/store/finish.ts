@@ -1,5 +1,7 @@
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import type { ErrorInfo, LogLine } from '../core/outcome';
+import { fingerprintOf } from '../core/fingerprint';
+import { recordFingerprintStatement } from './failure-groups';
 import { grantSlotsStatement } from './limits';
 import { readyState } from './rows';
 
@@ -80,9 +82,14 @@ export function finishStatements(
   return statements;
 }
 
-/** Runs finishStatements; returns where the job went, or null if this attempt no longer owns it. */
-async function finishAttempt(engine: Engine, owner: AttemptOwner, finish: Finish, setSql: string, setArgs: SqlArg[]): Promise<EndState | null> {
-  const [, moved] = await engine.batch(finishStatements(owner, finish, setSql, setArgs));
+/**
+ * Runs finishStatements, and `after` in the same batch; returns where the job
+ * went, or null if this attempt no longer owns it.
+ */
+async function finishAttempt(
+  engine: Engine, owner: AttemptOwner, finish: Finish, setSql: string, setArgs: SqlArg[], after: Statement[] = [],
+): Promise<EndState | null> {
+  const [, moved] = await engine.batch([...finishStatements(owner, finish, setSql, setArgs), ...after]);
   return moved.length === 1 ? (moved[0].state as EndState) : null;
 }
 
@@ -116,12 +123,19 @@ export function retryJob(
 /**
  * running -> failed (attempts exhausted, non-retryable, or timed out on the
  * last attempt; cancelled instead if someone asked to cancel it meanwhile) or
- * -> cancelled. Null if the attempt no longer owns the job.
+ * -> cancelled. A failed job gets its error's fingerprint, and the
+ * fingerprint's description is recorded in the same batch (its failure group
+ * is counted by trigger). Null if the attempt no longer owns the job.
  */
 export function endJob(
   engine: Engine,
   owner: AttemptOwner,
   args: { state: 'failed' | 'cancelled'; outcome: AttemptOutcome; error: ErrorInfo; now: number; logs: LogLine[]; scheduleName?: string | null },
 ): Promise<EndState | null> {
-  return finishAttempt(engine, owner, args, `state = ${unlessCancelled('?')}, error = ?, completed_at = ?`, [args.state, args.error.message, args.now]);
+  const setSql = `state = ${unlessCancelled('?')}, error = ?, completed_at = ?`;
+  const setArgs: SqlArg[] = [args.state, args.error.message, args.now];
+  if (args.state !== 'failed') return finishAttempt(engine, owner, args, setSql, setArgs);
+  const failure = fingerprintOf(args.error.name, args.error.message, args.error.stack);
+  return finishAttempt(engine, owner, args, `${setSql}, fingerprint = CASE WHEN cancel_requested = 1 THEN fingerprint ELSE ? END`,
+    [...setArgs, failure.fingerprint], [recordFingerprintStatement(failure)]);
 }

@@ -1,4 +1,6 @@
 import type { Engine, Statement } from '../db/engine';
+import { fingerprintOf } from '../core/fingerprint';
+import { recordFingerprintStatement } from './failure-groups';
 import { finishStatements, type EndState } from './finish';
 import { readyState } from './rows';
 
@@ -73,30 +75,40 @@ export interface ReapedJob {
   lostBy: string;
 }
 
+const leaseExpiredMessage = (worker: string) => `Lease expired: worker ${worker} stopped renewing it`;
+/**
+ * A job failed by a lost lease on its last attempt: one failure whichever
+ * worker died (a worker id is a host, a pid and a random tail, which no
+ * normalising would make the same on every host).
+ */
+const leaseExpiredFailure = fingerprintOf('LeaseExpiredError', leaseExpiredMessage('<worker>'));
+
 /**
  * Takes back attempts whose lease nobody renewed (their worker crashed or
  * stalled): each attempt is recorded as lost, and its job goes back to
- * pending, or to failed on its last attempt (counted in its schedule), or to
- * cancelled if someone asked to cancel it. Each take-back is a
- * compare-and-set on the lease exactly as the reaper saw it (the attempt and
- * its locked_until), so a renewal that landed since, or another reaper,
- * wins. One batch.
+ * pending, or to failed on its last attempt (counted in its schedule, with
+ * the lost lease's fingerprint), or to cancelled if someone asked to cancel
+ * it. Each take-back is a compare-and-set on the lease exactly as the
+ * reaper saw it (the attempt and its locked_until), so a renewal that landed
+ * since, or another reaper, wins. One batch.
  */
 export async function reapLeases(engine: Engine, leases: RunningLease[], now: number): Promise<ReapedJob[]> {
   if (leases.length === 0) return [];
   const statements: Statement[][] = leases.map((lease) => {
     const owner = { jobId: lease.jobId, workerId: lease.lockedBy, attempt: lease.attempt, concurrencyKey: lease.concurrencyKey };
-    const error = `Lease expired: worker ${lease.lockedBy} stopped renewing it`;
+    const error = leaseExpiredMessage(lease.lockedBy);
     return finishStatements(
       owner, { outcome: 'lost', now, error: { name: 'LeaseExpiredError', message: error }, logs: [], scheduleName: lease.scheduleName },
       `state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
        completed_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN ? END,
-       scheduled = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN 0 ELSE ${readyState} END, error = ?`,
-      [now, error],
+       scheduled = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN 0 ELSE ${readyState} END, error = ?,
+       fingerprint = CASE WHEN cancel_requested = 0 AND attempts >= max_attempts THEN ? ELSE fingerprint END`,
+      [now, error, leaseExpiredFailure.fingerprint],
       { sql: ' AND locked_until = ?', args: [lease.lockedUntil] },
     );
   });
-  const results = await engine.batch(statements.flat());
+  // After every take-back, so the positions of their results stay as counted below.
+  const results = await engine.batch([...statements.flat(), recordFingerprintStatement(leaseExpiredFailure)]);
   const reaped: ReapedJob[] = [];
   let at = 0;
   leases.forEach((lease, i) => {

@@ -24,17 +24,31 @@ export interface LiveWorkers {
 }
 
 /**
+ * A workers row is live while it heartbeats (three times per lease, so two
+ * leases without one is a dead worker) and has not stopped. Its argument is
+ * liveSince(now, leaseMs). Shared by every reader, so they agree on who is live.
+ */
+export const liveWorker = `last_heartbeat_at > ? AND stopped_at IS NULL`;
+export const liveSince = (now: number, leaseMs: number): number => now - 2 * leaseMs;
+
+/**
+ * Whether a workers row takes jobs of a name from a queue (arguments: the
+ * queue, then the name): it serves every queue ('*') or names this one, and
+ * recorded no names (a worker from before names were recorded) or this one.
+ */
+export const servesJob = `((queues = '*' OR instr(',' || queues || ',', ',' || ? || ',') > 0)
+  AND (job_names IS NULL OR EXISTS (SELECT 1 FROM json_each(job_names) WHERE value = ?)))`;
+
+/**
  * Read-only. How many live workers there are, and how many of them could run
  * a job of `name` in `queue`: a worker is live while it heartbeats (three
  * times per lease) and has not stopped; one that recorded no names counts as able to run any.
  */
 export async function liveWorkersFor(engine: Engine, args: { name: string; queue: string; now: number; leaseMs: number }): Promise<LiveWorkers> {
   const [row] = await engine.all<{ alive: number; serving: number }>(
-    `SELECT count(*) AS alive,
-       coalesce(sum((queues = '*' OR instr(',' || queues || ',', ',' || ? || ',') > 0)
-                    AND (job_names IS NULL OR EXISTS (SELECT 1 FROM json_each(job_names) WHERE value = ?))), 0) AS serving
-     FROM workers INDEXED BY workers_heartbeat_idx WHERE last_heartbeat_at > ? AND stopped_at IS NULL`,
-    [args.queue, args.name, args.now - 2 * args.leaseMs],
+    `SELECT count(*) AS alive, coalesce(sum(${servesJob}), 0) AS serving
+     FROM workers INDEXED BY workers_heartbeat_idx WHERE ${liveWorker}`,
+    [args.queue, args.name, liveSince(args.now, args.leaseMs)],
   );
   return { alive: Number(row.alive), serving: Number(row.serving) };
 }

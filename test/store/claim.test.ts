@@ -17,7 +17,8 @@ function job(overrides: Partial<NewJob> = {}): NewJob {
 const claim = (engine: Engine, limit: number, queues: string[] = [], workerId = 'w1') =>
   claimJobs(engine, { workerId, queues, limit, now: clock, leaseMs: 30_000 });
 const drain = async (engine: Engine) => {
-  await engine.run(`UPDATE jobs SET state = 'completed' WHERE state IN ('pending', 'running')`);
+  // A finished job has a completed_at: migration 0004's per-minute trigger reads it.
+  await engine.run(`UPDATE jobs SET state = 'completed', completed_at = ? WHERE state IN ('pending', 'running')`, [clock]);
 };
 
 describe('claim', () => {

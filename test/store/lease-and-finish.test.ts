@@ -24,7 +24,8 @@ function job(overrides: Partial<NewJob> = {}): NewJob {
 
 // Each test starts with no live jobs: reaping and claiming look at the whole table.
 beforeEach(async () => {
-  await (await db.engine()).run(`UPDATE jobs SET state = 'completed', locked_by = NULL WHERE state IN ('pending', 'running')`);
+  // A finished job has a completed_at: migration 0004's per-minute trigger reads it.
+  await (await db.engine()).run(`UPDATE jobs SET state = 'completed', completed_at = ?, locked_by = NULL WHERE state IN ('pending', 'running')`, [t0]);
 });
 
 async function claimOne(engine: Engine, workerId: string, now: number) {

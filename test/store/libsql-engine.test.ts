@@ -7,7 +7,9 @@ import { migrate } from '@/db/migrate';
 import { claimJobs, claimRateLimitedJobs, promoteDueJobs } from '@/store/claim';
 import { setQueueRateLimit } from '@/store/limits';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
-import { completeJob } from '@/store/finish';
+import { completeJob, endJob } from '@/store/finish';
+import { retryJobs } from '@/store/admin';
+import { failedJobIdsOfGroup, listFailureGroups } from '@/store/failure-groups';
 import { listRunningLeases, reapLeases, renewLeases } from '@/store/lease';
 import { recordProgress } from '@/store/progress';
 import { getJobDetail, listJobs, resolveJobId } from '@/store/queries';
@@ -91,6 +93,21 @@ describe('the libSQL client engine', () => {
     expect((await claim(t0 + 999)).jobs).toHaveLength(0);
     expect((await claim(t0 + 1_000)).jobs).toHaveLength(1);
   });
+  it('keeps failure groups by the triggers of migration 0005, and reads them through their indexes', async () => {
+    const failing = [job({ queue: 'fails', name: 'flaky' }), job({ queue: 'fails', name: 'flaky' })];
+    await enqueueJobs(engine, failing, t0);
+    await claimJobs(engine, { workerId: 'w', queues: ['fails'], limit: 5, now: t0, leaseMs: 1000 });
+    for (const [i, j] of failing.entries()) {
+      const error = { name: 'TimeoutError', message: `Timeout after ${i + 1}000 ms`, stack: `TimeoutError: x\n    at run (/app/src/jobs/flaky.ts:${i + 3}:1)` };
+      expect(await endJob(engine, { jobId: j.id, workerId: 'w', attempt: 1 }, { state: 'failed', outcome: 'failed', error, now: t0 + i, logs: [] })).toBe('failed');
+    }
+    const [group] = (await listFailureGroups(engine, { limit: 10 })).groups;
+    expect(group).toMatchObject({ name: 'flaky', errorName: 'TimeoutError', message: 'Timeout after <n> ms', frame: 'run (src/jobs/flaky.ts)', failed: 2, firstSeen: t0, lastSeen: t0 + 1 });
+    expect((await failedJobIdsOfGroup(engine, { name: 'flaky', fingerprint: group.fingerprint, limit: 10 })).ids).toEqual([failing[1].id, failing[0].id]);
+    await retryJobs(engine, [failing[0].id], t0 + 2);
+    expect((await listFailureGroups(engine, { limit: 10 })).groups).toMatchObject([{ name: 'flaky', failed: 1 }]);
+  });
+
   it('counts a scheduled job\'s end in its schedule, and reads the database\'s clock', async () => {
     await engine.run(`INSERT INTO cron_jobs (name, job_name, cron, created_at, updated_at) VALUES ('libsql-sched', 'demo', '* * * * *', 0, 0)`);
     const scheduled = job({ queue: 'sched', scheduleName: 'libsql-sched' });

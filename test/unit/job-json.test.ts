@@ -16,7 +16,7 @@ const row: JobRow = {
   progressMessage: 'Rendering', attempts: 1, maxAttempts: 5, backoff: '{"type":"fixed","delay":1000}', timeoutMs: 30_000,
   runAt: t + 5_000, createdAt: t - 60_000, startedAt: t - 2_000, completedAt: null, lockedBy: null, lockedUntil: null,
   idempotencyKey: null, scheduleName: null, cancelRequested: 0, parentFailure: null, hasDependents: 1, concurrencyKey: null, concurrencyLimit: null,
-  title: null, description: null,
+  title: null, description: null, fingerprint: null,
 };
 
 describe('jobJson', () => {
@@ -32,7 +32,7 @@ describe('jobJson', () => {
 
   it('never shows an internal code: no sub-state number, dependents flag, parent-failure policy, backoff or timeout', () => {
     const shown = jobJson({ ...row, parentFailure: 'run', scheduled: 3 }, ['019a0000-0000-7000-8000-000000000001'], options);
-    for (const key of ['scheduled', 'hasDependents', 'parentFailure', 'backoff', 'timeoutMs', 'lockedBy', 'lockedUntil', 'progressMessage', 'scheduleName', 'concurrencyLimit']) {
+    for (const key of ['scheduled', 'hasDependents', 'parentFailure', 'backoff', 'timeoutMs', 'lockedBy', 'lockedUntil', 'progressMessage', 'scheduleName', 'concurrencyLimit', 'fingerprint']) {
       expect(shown).not.toHaveProperty(key);
     }
     expect(Object.values(shown)).not.toContain(3);
