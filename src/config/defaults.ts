@@ -64,7 +64,8 @@ export const defaults = {
   /** Changes of jobs (the job_events feed SSE streams read) are kept this long, and at most changeFeedMaxKept of them. */
   changeFeedRetentionMs: 15 * 60_000,
   changeFeedMaxKept: 200_000,
-  /** How often each worker prunes the change feed. */
+  /** How often each worker folds the change feed into the counts and per-minute stats (reading stats folds first too), and prunes it. */
+  changeFeedFoldIntervalMs: 2_000,
   changeFeedPruneIntervalMs: 10_000,
   /** On a local file the feed wakes when the WAL is written, and reads at least this often anyway (a remote database: JOBS_POLL_INTERVAL_MS). */
   changeFeedFilePollMs: 1_000,

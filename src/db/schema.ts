@@ -244,6 +244,23 @@ export const jobEvents = sqliteTable('job_events', {
   progress: integer('progress').notNull(),
   attempt: integer('attempt').notNull(),
   at: integer('at').notNull(),
+  /** The state and wait reason (jobs.scheduled if pending, else 0) it left; null for a job inserted. */
+  fromState: text('from_state').$type<JobState>(),
+  fromWaiting: integer('from_waiting'),
+  /** For a change into completed, failed or cancelled: jobs.completed_at. */
+  endedAt: integer('ended_at'),
+  /** For a change into completed with both times: completed_at - started_at. */
+  runMs: integer('run_ms'),
+});
+
+/**
+ * Where the change feed has been folded into job_counts and job_minutes (one row, id 1):
+ * the triggers only append a change, and foldChanges adds the changes after `folded` to
+ * the counts in one transaction, so the hot path writes one row per change, not three.
+ */
+export const feedState = sqliteTable('feed_state', {
+  id: integer('id').primaryKey(),
+  folded: integer('folded').notNull(),
 });
 
 /**

@@ -29,14 +29,17 @@ const pruneChunk = 5_000;
 
 /**
  * Deletes changes older than `keepSince` (epoch ms) and any beyond the newest
- * `keepAtMost`, a chunk per transaction. The newest change is always kept, so
+ * `keepAtMost`, a chunk per transaction, but never one not yet folded into the
+ * counts (store/fold.ts). The newest change is always kept, so
  * the rowid never starts again below an id a client has seen. Returns how many it deleted.
  */
 export async function pruneChanges(engine: Engine, keepSince: number, keepAtMost: number): Promise<number> {
   const { newest, oldest } = await changeFeedBounds(engine);
   if (oldest === null) return 0;
   const [firstKept] = await engine.all<{ id: number }>('SELECT id FROM job_events WHERE at >= ? ORDER BY id LIMIT 1', [keepSince]);
-  const cutoff = Math.min(firstKept?.id ?? newest, newest - keepAtMost + 1, newest);
+  // Changes not yet folded into the counts stay, however old: the fold needs them.
+  const [{ folded }] = await engine.all<{ folded: number }>('SELECT folded FROM feed_state WHERE id = 1');
+  const cutoff = Math.min(firstKept?.id ?? newest, newest - keepAtMost + 1, newest, Number(folded) + 1);
   let deleted = 0;
   for (let from = oldest; from < cutoff; from += pruneChunk) {
     deleted += await engine.run('DELETE FROM job_events WHERE id >= ? AND id < ?', [from, Math.min(from + pruneChunk, cutoff)]);

@@ -1,3 +1,4 @@
+import { foldBeforeReading } from './fold';
 import type { Engine } from '../db/engine';
 import { grantSlotsStatement } from './limits';
 import { readyState } from './rows';
@@ -42,7 +43,8 @@ export interface QueueSummary {
 
 /** Read-only. Every queue that has live jobs, is paused or has a rate limit, with its counts. */
 export async function listQueues(engine: Engine): Promise<QueueSummary[]> {
-  // Counts from job_counts (kept by triggers), never from the jobs table: a million jobs cost nothing here.
+  // Counts from job_counts (the folded change feed), never from the jobs table: a million jobs cost nothing here.
+  await foldBeforeReading(engine);
   const rows = await engine.all<{ queue: string; paused: number; pending: number; running: number; rate_max: number | null; rate_duration_ms: number | null }>(
     `SELECT q.queue,
             EXISTS (SELECT 1 FROM paused_queues p WHERE p.queue = q.queue) AS paused,

@@ -2,11 +2,11 @@ import type { Engine } from '../db/engine';
 import type { JobState } from '../core/states';
 
 /**
- * Stats read from the tables the triggers of migration 0004 keep (job_counts,
+ * Stats read from the tables the change feed is folded into (store/fold.ts: job_counts,
  * job_minutes): a few hundred rows at most, whatever the size of the jobs table.
  */
 
-/** Upper bounds (ms) of the run-time histogram's buckets; one more bucket holds longer runs. Matches migration 0004. */
+/** Upper bounds (ms) of the run-time histogram's buckets; one more bucket holds longer runs (store/fold.ts fills them). */
 export const runTimeBucketsMs = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000] as const;
 
 /**

@@ -8,6 +8,7 @@ import { recordProgress } from '@/store/progress';
 import { pauseQueue, resumeQueue } from '@/store/queues';
 import { deleteFinishedJobs } from '@/store/cleanup';
 import { changeFeedBounds, pruneChanges, readChanges } from '@/store/changes';
+import { foldBounds, foldChanges } from '@/store/fold';
 import { oldestReadyJob, readJobCounts, readJobMinutes, runTimeBucketsMs } from '@/store/stats';
 import { countByState } from '@/store/queries';
 import { reapAllRunning } from '../helpers/leases';
@@ -26,6 +27,7 @@ const owner = (id: string, attempt = 1) => ({ jobId: id, workerId: 'w', attempt 
 
 /** What the triggers keep, against a count of the jobs table itself. */
 async function expectCountsMatchTable(engine: Engine) {
+  await foldChanges(engine);
   const kept = (await readJobCounts(engine)).map((r) => `${r.queue}/${r.state}/${r.waiting}=${r.n}`).sort();
   const counted = (await engine.all<{ key: string }>(
     `SELECT queue || '/' || state || '/' || (CASE WHEN state = 'pending' THEN scheduled ELSE 0 END) || '=' || count(*) AS key
@@ -96,6 +98,11 @@ describe('the change feed', () => {
     expect(changes.map((c) => c.id)).toEqual([...changes.map((c) => c.id)].sort((p, q) => p - q));
 
     const { newest } = await changeFeedBounds(engine);
+    const { folded } = await foldBounds(engine);
+    expect(folded).toBeLessThan(before + 1); // this test's changes are not folded yet
+    await pruneChanges(engine, Number.MAX_SAFE_INTEGER, 0);
+    expect((await changeFeedBounds(engine)).oldest).toBe(folded + 1); // so they stay
+    await foldChanges(engine);
     await pruneChanges(engine, Number.MAX_SAFE_INTEGER, 0); // keep nothing it may drop
     expect(await changeFeedBounds(engine)).toEqual({ newest, oldest: newest });
     await enqueueJobs(engine, [job()], t0);
@@ -115,6 +122,7 @@ describe('the per-minute stats', () => {
     await endJob(engine, owner(failing.id), { state: 'failed', outcome: 'failed', error: { message: 'x', name: 'Error' }, now: minute + 5, logs: [] });
     await retryJob(engine, owner(retried.id), { outcome: 'failed', error: { message: 'x', name: 'Error' }, runAt: minute + 999_999, now: minute + 5, logs: [] });
 
+    await foldChanges(engine);
     const rows = (await readJobMinutes(engine, minute)).filter((r) => r.name === 'm');
     // An attempt that goes back to wait has no end time on the job: it counts in the database's own minute.
     expect(rows.map((r) => r.retried)).toEqual([0, 1]);

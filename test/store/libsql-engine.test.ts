@@ -16,6 +16,7 @@ import { getJobDetail, listJobs, resolveJobId } from '@/store/queries';
 import { newJobId } from '@/core/ids';
 import { readChanges } from '@/store/changes';
 import { readJobCounts, readJobMinutes } from '@/store/stats';
+import { foldChanges } from '@/store/fold';
 import { SharedClock } from '@/lib/jobs/shared-clock';
 
 // The engine used for Turso / libSQL servers, driven here through @libsql/client's own
@@ -70,6 +71,7 @@ describe('the libSQL client engine', () => {
 
     // The triggers of migration 0004 run on libSQL's own SQLite too: the feed, the counts, the minutes.
     expect((await readChanges(engine, 0, 100, a.id)).map((c) => c.kind)).toEqual(['enqueued', 'started', 'progress', 'completed']);
+    await foldChanges(engine);
     expect((await readJobCounts(engine, 'default')).map((c) => [c.state, c.waiting, c.n])).toEqual([['completed', 0, 1], ['pending', 0, 2]]);
     // a's run at t0, and keyed's attempt taken back, counted in the database's own (real) minute
     expect((await readJobMinutes(engine, t0)).map((m) => [m.name, m.completed, m.retried, m.runMsTotal])).toEqual([['demo', 1, 0, 600], ['demo', 0, 1, 0]]);

@@ -3,6 +3,7 @@ import { JobsError } from '../../../core/errors';
 import { shortJobId } from '../../../core/ids';
 import { formatRateLimit } from '../../../core/rate';
 import type { Engine } from '../../../db/engine';
+import { foldBeforeReading } from '../../../store/fold';
 import { listQueueLimits } from '../../../store/limits';
 import { listPausedQueues } from '../../../store/queues';
 import { oldestReadyJob, readJobCounts, readMinuteTotals, readNameTotals, runTimeBucketsMs, type MinuteTotals } from '../../../store/stats';
@@ -34,8 +35,8 @@ export function checkStatsHours(hours: number | undefined): number {
 }
 
 /**
- * Read-only. The stats of every queue (or one) at `now`: counts from
- * job_counts, history from job_minutes, the oldest ready job per queue by a
+ * Read-only for jobs. The stats of every queue (or one) at `now`, after
+ * folding the change feed in: counts from job_counts, history from job_minutes, the oldest ready job per queue by a
  * few index seeks. Never scans the jobs table, so it costs the same with a
  * million jobs as with ten.
  */
@@ -45,6 +46,7 @@ export async function readStats(engine: Engine, options: StatsOptions): Promise<
   const queue = options.queue === undefined ? undefined : checkQueue(options.queue);
   const range = { from: now - hours * hourMs, to: now, queue };
 
+  await foldBeforeReading(engine);
   const countRows = await readJobCounts(engine, queue);
   const shown = (q: string) => queue === undefined || q === queue;
   const paused = new Set((await listPausedQueues(engine)).filter(shown));
