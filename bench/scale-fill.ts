@@ -1,6 +1,6 @@
 // The jobs table a busy week leaves behind, for bench/api-scale.ts: `count` jobs created
 // over seven days, oldest first, written with plain INSERTs in big write batches. The
-// triggers of migration 0004 fire on every insert (job_counts, job_events), as in use.
+// triggers fire on every insert (one change-feed row each, folded into job_counts after), as in use.
 //
 // The mix: about 91% completed, 5% failed (with error messages), 1% cancelled, 3% pending
 // (a backlog of the newest 2.4%, due, and 0.6% scheduled for later, created any time in
@@ -8,6 +8,7 @@
 // among the completed ones at random (or, with failures 'incident', every failure in one day
 // of the week, three days ago: 35% of that day's jobs); a failed job finished minutes after
 // it was created (its retries), so finish order is not creation order.
+import { foldChanges } from '../src/store/fold';
 import { v7 } from 'uuid';
 import type { Engine, Statement } from '../src/db/engine';
 import { runTimeBucketsMs } from '../src/store/stats';
@@ -156,11 +157,12 @@ function pickKind(r: Random): (typeof jobKinds)[number] {
 }
 
 /**
- * Keeps only the newest change-feed row (the triggers wrote one per insert; a live
- * system prunes them by age and count, always keeping the newest) and checks that
- * job_counts, kept by the triggers, says what counting the table says.
+ * Folds the change feed into the counts (the triggers wrote one change per insert),
+ * keeps only its newest row (a live system prunes it by age and count once folded,
+ * always keeping the newest) and checks that job_counts says what counting the table says.
  */
 export async function settleFill(engine: Engine): Promise<void> {
+  await foldChanges(engine);
   await engine.run('DELETE FROM job_events WHERE id < (SELECT max(id) FROM job_events)');
   const kept = await engine.all<{ queue: string; state: string; waiting: number; n: number }>(
     'SELECT queue, state, waiting, n FROM job_counts WHERE n > 0 ORDER BY queue, state, waiting');
