@@ -1,5 +1,5 @@
-// A real `next start` for a bench, on 127.0.0.1 and a free port: what test/e2e/next-app.ts
-// does for the tests (that file imports vitest, so a bench cannot use it).
+// A real `next start` on 127.0.0.1 and a free port, for the benches and (through
+// test/e2e/next-app.ts) the tests: nothing here imports vitest, so both can use it.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -15,7 +15,8 @@ export async function ensureBuilt(say: (line: string) => void): Promise<void> {
   await runNextBuild(projectRoot);
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on right now, from the OS. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -29,6 +30,8 @@ function freePort(): Promise<number> {
 export interface BenchServer {
   url: string;
   pid: number;
+  /** What the server printed so far. */
+  output(): string;
   /** Stops the server by its PID (SIGTERM, SIGKILL after 10 s) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startNextServer(env: Record<string, string>): Promise<Benc
   return {
     url,
     pid: child.pid!,
+    output: () => output,
     stop: async () => {
       process.off('exit', stopOnExit);
       await stop();
