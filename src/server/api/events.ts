@@ -65,10 +65,11 @@ async function streamChanges(
   });
   stream.onClose(() => subscription.unsubscribe());
 
-  const { oldest } = await changeFeedBounds(engine);
+  const { oldest, newest } = await changeFeedBounds(engine);
   const after = options.after;
-  // The client's place is gone: pruned, or from before the database was replaced.
-  const gap = after !== undefined && (after > subscription.head || (oldest !== null && after < oldest - 1));
+  // The client's place is gone: pruned, or from before the database was replaced. (A place past this
+  // process's head but not past the table's is fine: another web process read further; the live feed goes on from it.)
+  const gap = after !== undefined && (after > newest || (oldest !== null && after < oldest - 1));
   stream.send(await opening(after === undefined || gap ? subscription.head : after, gap));
   if (after === undefined || gap) {
     lastSent = subscription.head;
