@@ -190,6 +190,51 @@ describe('the admin pages in Chromium, against next start', () => {
     expect(await response.text()).toContain('The read-only token may only read; this needs the admin token');
     expect((await getJob(await db.engine(), blockedChild))?.state).toBe('pending');
   });
+
+  it('the list pages with a keyset cursor, its tabs count the chosen queue, and an id search opens the job', async () => {
+    await signIn(adminToken);
+    const ids = await DemoJob.laterMany(Array.from({ length: 60 }, () => ({ steps: 1 })), { queue: 'paging', delay: '1h' });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.url}/admin/jobs?queue=paging`);
+      expect(await page.getByTestId('tab-all').textContent()).toBe('all60');
+      const shown = () => page.locator('[data-testid="admin-job-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job-id')));
+      const first = await shown();
+      expect(first).toHaveLength(50);
+      await page.getByTestId('next-page').click();
+      await page.waitForURL(/cursor=/);
+      const second = await shown();
+      expect(second).toHaveLength(10);
+      // Newest first, each job once across the two pages.
+      expect([...first, ...second]).toEqual([...ids].reverse());
+      expect(await page.getByTestId('next-page').count()).toBe(0);
+
+      await page.getByLabel('Job id or prefix').fill(shortJobId(ids[7]));
+      await page.getByTestId('id-search').getByRole('button', { name: 'Go' }).click();
+      await page.waitForURL(`${server.url}/admin/jobs/${ids[7]}`);
+      expect(await page.getByTestId('job-facts').textContent()).toContain(ids[7]);
+      await page.goto(`${server.url}/admin/jobs?id=ffff0000`);
+      expect(await page.getByTestId('list-problem').textContent()).toContain('No job matches "ffff0000"');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('Cancel on a blocked job cancels it and logs the admin as who did it', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.url}/admin/jobs/${blockedChild}`);
+      await page.getByTestId('cancel-button').click();
+      await page.locator('[data-testid="job-state"][data-state="cancelled"]').waitFor();
+      expect(await page.getByTestId('action-ok').textContent()).toBe('Cancelled.');
+      expect(await page.getByTestId('why-waiting').count()).toBe(0);
+      await page.getByTestId('retry-button').waitFor(); // a cancelled job can be retried
+      const { entries } = await listActivity(await db.engine(), { limit: 5 });
+      expect(entries.find((e) => e.action === 'job.cancel')).toMatchObject({ actor: 'admin', jobIds: [blockedChild] });
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 function unescapeHtml(text: string): string {

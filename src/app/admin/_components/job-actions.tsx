@@ -11,7 +11,6 @@ type ActionState = FormState<{ message: string }>;
 export function JobActions({ id, canRetry, canCancel }: { id: string; canRetry: boolean; canCancel: boolean }) {
   const [retry, retryAction, retrying] = useActionState<ActionState, FormData>(retryJobAction, idleForm);
   const [cancel, cancelAction, cancelling] = useActionState<ActionState, FormData>(cancelJobAction, idleForm);
-  const last = [retry, cancel].find((s) => s.status !== 'idle');
   return (
     <div className={styles.actions} data-testid="job-actions">
       {canRetry && (
@@ -26,8 +25,15 @@ export function JobActions({ id, canRetry, canCancel }: { id: string; canRetry: 
           <button type="submit" className={`${styles.button} ${styles.danger}`} disabled={cancelling} data-testid="cancel-button">Cancel</button>
         </form>
       )}
-      {last?.status === 'error' && <p className={styles.error} role="alert" data-testid="action-error">{last.message}</p>}
-      {last?.status === 'ok' && <p role="status" data-testid="action-ok">{last.data.message}</p>}
+      <ActionOutcome state={retry} />
+      <ActionOutcome state={cancel} />
     </div>
   );
+}
+
+/** What an action answered: its refusal (forbidden, conflict) or what it did. */
+function ActionOutcome({ state }: { state: ActionState }) {
+  if (state.status === 'error') return <p className={styles.error} role="alert" data-testid="action-error">{state.message}</p>;
+  if (state.status === 'ok') return <p role="status" data-testid="action-ok">{state.data.message}</p>;
+  return null;
 }
