@@ -220,6 +220,33 @@ describe('the admin pages in Chromium, against next start', () => {
     }
   });
 
+  it('a running job shows its progress bar in the list, its worker on its page, and Cancel makes the worker abort it', async () => {
+    const worker = spawnWorker({ DATABASE_URL: db.url, ...tokens });
+    const page = await browser.context.newPage();
+    try {
+      await worker.waitForOutput('started');
+      const id = await DemoJob.later({ steps: 600, delayMs: 100 }, { queue: 'default', priority: 10 });
+      await waitFor(async () => ((await getJob(await db.engine(), id))?.progress ?? 0) > 0, `job ${id} to report progress`);
+      await page.goto(`${server.url}/admin/jobs?state=running`);
+      const row = page.locator(`[data-testid="admin-job-row"][data-job-id="${id}"]`);
+      expect(await row.getByRole('progressbar').count()).toBe(1);
+      await page.screenshot({ path: screenshotPath('admin-jobs-running'), fullPage: true });
+
+      await page.goto(`${server.url}/admin/jobs/${id}`);
+      expect(await page.getByTestId('why-waiting').getAttribute('data-cause')).toBe('running');
+      expect(await page.getByTestId('why-waiting').textContent()).toContain('(alive');
+      await page.screenshot({ path: screenshotPath('admin-job-running'), fullPage: true });
+      await page.getByTestId('cancel-button').click();
+      await page.getByTestId('action-ok').waitFor();
+      await waitFor(async () => (await getJob(await db.engine(), id))?.state === 'cancelled', `the worker to abort job ${id}`);
+      await page.reload();
+      expect(await page.getByTestId('job-state').getAttribute('data-state')).toBe('cancelled');
+    } finally {
+      await page.close();
+      expect(await stopProcess(worker)).toBe(0);
+    }
+  });
+
   it('Cancel on a blocked job cancels it and logs the admin as who did it', async () => {
     const page = await browser.context.newPage();
     try {

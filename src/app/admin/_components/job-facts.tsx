@@ -26,7 +26,7 @@ export function JobFacts({ job, now }: { job: JobDetailJson; now: number }) {
       <dt>Finished</dt>
       <dd><When at={job.completedAt} now={now} /></dd>
       <dt>Lease</dt>
-      <dd>{job.lease ? <>worker <code className={styles.mono}>{job.lease.worker}</code> until <When at={job.lease.until} now={now} /></> : 'none'}</dd>
+      <dd>{job.lease ? <>worker <code className={styles.mono}>{job.lease.worker}</code> · runs out <When at={job.lease.until} now={now} /></> : 'none'}</dd>
       {job.dependsOn.length > 0 && (
         <>
           <dt>Depends on</dt>

@@ -6,6 +6,8 @@ const tones: Record<string, Tone> = {
   completed: 'ok', failed: 'bad', running: 'run', cancelled: 'idle', pending: 'wait',
   ready: 'wait', scheduled: 'idle', retrying: 'wait', blocked: 'wait', paused: 'wait', throttled: 'wait',
   alive: 'ok', dead: 'bad', stopped: 'idle',
+  // attempt outcomes besides the states
+  timed_out: 'bad', lost: 'bad', interrupted: 'wait',
 };
 
 /** A state or label as coloured text: the colour helps, the word says it. */

@@ -75,7 +75,7 @@ function CauseText({ cause, now }: { cause: WaitCause; now: number }) {
           It is running on worker <code className={styles.mono}>{cause.worker}</code>
           {cause.workerAlive === null ? ' (in-process run)' : cause.workerAlive ? ' (alive' : ' (dead'}
           {cause.heartbeatAgeMs !== null && `, heard from ${duration(cause.heartbeatAgeMs)} ago`}
-          {cause.workerAlive !== null && ')'}; its lease lasts until <When at={cause.leaseUntil} now={now} />.
+          {cause.workerAlive !== null && ')'}; its lease runs out <When at={cause.leaseUntil} now={now} /> unless renewed.
           {cause.cancelRequested && ' A cancel was requested: its worker aborts it.'}
         </p>
       );
@@ -83,7 +83,7 @@ function CauseText({ cause, now }: { cause: WaitCause; now: number }) {
       return (
         <p>
           It is marked running on worker <code className={styles.mono}>{cause.worker}</code>, but
-          {cause.reason === 'worker_dead' ? ' that worker stopped heartbeating' : ' its lease ran out unrenewed'} (lease until <When at={cause.leaseUntil} now={now} />):
+          {cause.reason === 'worker_dead' ? ' that worker stopped heartbeating' : ' its lease ran out unrenewed'} (its lease {cause.leaseUntil < now ? 'ran out' : 'runs out'} <When at={cause.leaseUntil} now={now} />):
           a reaper takes it back.
         </p>
       );
