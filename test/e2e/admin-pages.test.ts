@@ -208,6 +208,11 @@ describe('the admin pages in Chromium, against next start', () => {
       // Newest first, each job once across the two pages.
       expect([...first, ...second]).toEqual([...ids].reverse());
       expect(await page.getByTestId('next-page').count()).toBe(0);
+      // On a phone the tabs and filters wrap, and the table scrolls inside its card, not the page.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: screenshotPath('admin-jobs-phone') });
+      await page.setViewportSize({ width: 1280, height: 720 });
 
       await page.getByLabel('Job id or prefix').fill(shortJobId(ids[7]));
       await page.getByTestId('id-search').getByRole('button', { name: 'Go' }).click();
