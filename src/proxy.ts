@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { crossSiteReason } from './server/csrf';
 import { errorJson } from './server/http-errors';
+import { pagePathHeader } from './server/page-path';
 import { sessionCookieName } from './server/session';
 
 /**
@@ -11,9 +12,22 @@ import { sessionCookieName } from './server/session';
  * handler and action still checks auth and CSRF itself (src/server/auth.ts).
  */
 export function proxy(request: NextRequest) {
-  if (request.headers.has('authorization') || !request.cookies.has(sessionCookieName)) return NextResponse.next();
+  if (request.headers.has('authorization') || !request.cookies.has(sessionCookieName)) return withPagePath(request);
   const crossSite = crossSiteReason(request.method, request.headers);
-  return crossSite ? errorJson(403, 'forbidden', crossSite) : NextResponse.next();
+  return crossSite ? errorJson(403, 'forbidden', crossSite) : withPagePath(request);
+}
+
+/**
+ * Passes the request on; for an admin page, with its path and query in
+ * pagePathHeader (what the admin layout sends a visitor without a session
+ * back to after the login, which accepts only a path on this site).
+ */
+function withPagePath(request: NextRequest): NextResponse {
+  const { pathname, search } = request.nextUrl;
+  if (pathname !== '/admin' && !pathname.startsWith('/admin/')) return NextResponse.next();
+  const headers = new Headers(request.headers);
+  headers.set(pagePathHeader, pathname + search);
+  return NextResponse.next({ request: { headers } });
 }
 
 export const config = {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { makeTempDir } from '../helpers/db';
 
@@ -26,4 +27,11 @@ export async function launchChromium(): Promise<Browser> {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Where browser tests keep their screenshots (git-ignored): test-results/screenshots/<name>.png. */
+export function screenshotPath(name: string): string {
+  const dir = path.join(import.meta.dirname, '../../test-results/screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
 }

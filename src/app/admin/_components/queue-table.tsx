@@ -1,0 +1,61 @@
+import Link from 'next/link';
+import type { QueueStats } from '@/lib/jobs/stats';
+import { duration } from '../_lib/format';
+import { JobLink } from './job-link';
+import { StateLabel } from './state-label';
+import styles from '../admin.module.css';
+
+/** Per queue: what waits and why, what runs, how long the oldest ready job has waited, pause and rate limit. */
+export function QueueTable({ queues }: { queues: QueueStats[] }) {
+  return (
+    <div className={styles.scroll}>
+      <table className={styles.table} data-testid="queue-table">
+        <thead>
+          <tr>
+            <th>Queue</th>
+            <th className={styles.num}>Ready</th>
+            <th className={styles.num}>Scheduled</th>
+            <th className={styles.num}>Paused</th>
+            <th className={styles.num}>Blocked</th>
+            <th className={styles.num}>Throttled</th>
+            <th className={styles.num}>Running</th>
+            <th>Oldest ready</th>
+            <th>State</th>
+            <th>Rate limit</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues.length === 0 && (
+            <tr>
+              <td colSpan={10} className={styles.empty}>No queue holds a job yet.</td>
+            </tr>
+          )}
+          {queues.map((q) => (
+            <tr key={q.queue} data-testid="queue-row" data-queue={q.queue}>
+              <td>
+                <Link href={`/admin/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</Link>
+              </td>
+              <td className={styles.num}>{q.counts.waiting.ready}</td>
+              <td className={styles.num}>{q.counts.waiting.scheduled}</td>
+              <td className={styles.num}>{q.counts.waiting.paused}</td>
+              <td className={styles.num}>{q.counts.waiting.blocked}</td>
+              <td className={styles.num}>{q.counts.waiting.throttled}</td>
+              <td className={styles.num}>{q.counts.running}</td>
+              <td>
+                {q.oldestReady ? (
+                  <span title={`ready since ${q.oldestReady.since}`}>
+                    {duration(q.oldestReady.ageMs)} (<JobLink id={q.oldestReady.id} />)
+                  </span>
+                ) : (
+                  <span className={styles.muted}>none ready</span>
+                )}
+              </td>
+              <td>{q.paused ? <StateLabel label="paused" /> : <span className={styles.muted}>active</span>}</td>
+              <td>{q.rateLimit ? q.rateLimit.rate : <span className={styles.muted}>none</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

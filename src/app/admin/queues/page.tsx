@@ -1,0 +1,21 @@
+import { getEngine } from '@/db/client';
+import { readStats } from '@/lib/jobs/stats';
+import { QueueTable } from '../_components/queue-table';
+import { requirePrincipal } from '../_lib/session';
+import styles from '../admin.module.css';
+
+export const dynamic = 'force-dynamic';
+
+/** Every queue with its counts, pause and rate limit (pause, resume and limits are changed from the CLI or API for now). */
+export default async function QueuesPage() {
+  await requirePrincipal('/admin/queues');
+  const stats = await readStats(await getEngine(), { now: Date.now(), hours: 1 });
+  return (
+    <>
+      <h1>Queues</h1>
+      <section className={styles.card} aria-label="Queues">
+        <QueueTable queues={stats.queues} />
+      </section>
+    </>
+  );
+}
