@@ -49,6 +49,11 @@ describe('signing in with Chromium, against next start', () => {
       const [session] = (await browser.context.cookies()).filter((c) => c.name === 'fluent_jobs_session');
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
       expect(session.value).toMatch(/^v1\.admin\./);
+
+      // The home page leads to the admin page, which the same session opens.
+      await page.getByTestId('admin-link').click();
+      await page.waitForURL(`${server.url}/admin`);
+      expect(await page.getByRole('heading', { name: 'Overview' }).count()).toBe(1);
     } finally {
       await page.close();
     }
