@@ -52,3 +52,27 @@ export async function liveWorkersFor(engine: Engine, args: { name: string; queue
   );
   return { alive: Number(row.alive), serving: Number(row.serving) };
 }
+
+/** A running job as its worker holds it: the lease it took and until when. */
+export interface HeldJob {
+  id: string;
+  name: string;
+  queue: string;
+  lockedUntil: number;
+}
+
+/** Jobs listed at most per worker on the admin page. */
+export const heldJobsShown = 50;
+
+/**
+ * Read-only. The running jobs whose lease `workerId` holds (one seek of
+ * jobs_owner_idx), the lease expiring soonest first, at most `limit`.
+ */
+export async function listJobsHeldBy(engine: Engine, workerId: string, limit = heldJobsShown): Promise<HeldJob[]> {
+  const rows = await engine.all<{ id: string; name: string; queue: string; locked_until: number }>(
+    `SELECT id, name, queue, locked_until FROM jobs INDEXED BY jobs_owner_idx
+     WHERE state = 'running' AND locked_by = ? ORDER BY locked_until LIMIT ?`,
+    [workerId, limit],
+  );
+  return rows.map((r) => ({ id: r.id, name: r.name, queue: r.queue, lockedUntil: Number(r.locked_until) }));
+}

@@ -2,11 +2,12 @@ import Link from 'next/link';
 import type { QueueStats } from '@/lib/jobs/stats';
 import { duration } from '../_lib/format';
 import { JobLink } from './job-link';
+import { QueueControls } from './queue-controls';
 import { StateLabel } from './state-label';
 import styles from '../admin.module.css';
 
-/** Per queue: what waits and why, what runs, how long the oldest ready job has waited, pause and rate limit. */
-export function QueueTable({ queues }: { queues: QueueStats[] }) {
+/** Per queue: what waits and why, what runs, how long the oldest ready job has waited, pause and rate limit; with `controls` (the admin role), Pause / Resume and the rate limit form. */
+export function QueueTable({ queues, controls = false }: { queues: QueueStats[]; controls?: boolean }) {
   return (
     <div className={styles.scroll}>
       <table className={styles.table} data-testid="queue-table">
@@ -22,12 +23,13 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
             <th>Oldest ready</th>
             <th>State</th>
             <th>Rate limit</th>
+            {controls && <th>Change</th>}
           </tr>
         </thead>
         <tbody>
           {queues.length === 0 && (
             <tr>
-              <td colSpan={10} className={styles.empty}>No queue holds a job yet.</td>
+              <td colSpan={controls ? 11 : 10} className={styles.empty}>No queue holds a job yet.</td>
             </tr>
           )}
           {queues.map((q) => (
@@ -50,8 +52,13 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
                   <span className={styles.muted}>none ready</span>
                 )}
               </td>
-              <td>{q.paused ? <StateLabel label="paused" /> : <span className={styles.muted}>active</span>}</td>
-              <td>{q.rateLimit ? q.rateLimit.rate : <span className={styles.muted}>none</span>}</td>
+              <td data-testid="queue-state" data-paused={q.paused}>{q.paused ? <StateLabel label="paused" /> : <span className={styles.muted}>active</span>}</td>
+              <td data-testid="queue-rate">{q.rateLimit ? q.rateLimit.rate : <span className={styles.muted}>none</span>}</td>
+              {controls && (
+                <td>
+                  <QueueControls queue={q.queue} paused={q.paused} rate={q.rateLimit?.rate ?? null} />
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -6,15 +6,15 @@ import styles from '../admin.module.css';
 
 export const dynamic = 'force-dynamic';
 
-/** Every queue with its counts, pause and rate limit (pause, resume and limits are changed from the CLI or API for now). */
+/** Every queue with its counts, pause and rate limit ; the admin role pauses, resumes and limits them here (as the CLI and API do). */
 export default async function QueuesPage() {
-  await requirePrincipal('/admin/queues');
+  const principal = await requirePrincipal('/admin/queues');
   const stats = await readStats(await getEngine(), { now: Date.now(), hours: 1 });
   return (
     <>
       <h1>Queues</h1>
       <section className={styles.card} aria-label="Queues">
-        <QueueTable queues={stats.queues} />
+        <QueueTable queues={stats.queues} controls={principal.role === 'admin'} />
       </section>
     </>
   );
