@@ -115,6 +115,11 @@ describe('the queues and workers pages change and show queue state, against next
       expect(await reports.getByTestId('action-ok').textContent()).toBe('Limited reports to 100/1m.');
       expect(await rateOf('reports')).toMatchObject({ rateMax: 100, rateDurationMs: 60_000 });
       await page.screenshot({ path: screenshotPath('admin-queues-rate-limit'), fullPage: true });
+      // On a phone the controls stay on one line and the table scrolls inside its card, not the page.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: screenshotPath('admin-queues-phone') });
+      await page.setViewportSize({ width: 1280, height: 720 });
 
       await reports.getByTestId('clear-rate-button').click();
       await reports.locator('[data-testid="queue-rate"]', { hasText: 'none' }).waitFor();

@@ -8,7 +8,7 @@ import styles from '../admin.module.css';
 export function HeldJobs({ worker, jobs, now }: { worker: WorkerRow; jobs: HeldJob[]; now: number }) {
   return (
     <div data-testid="held-jobs" data-worker-id={worker.id}>
-      <h3>
+      <h3 className={styles.sub}>
         Held by dead worker <span className={styles.mono}>{worker.id}</span>
       </h3>
       {jobs.length === 0 ? (

@@ -16,7 +16,7 @@ export function QueueControls({ queue, paused, rate }: { queue: string; paused: 
   const typed = limit.status === 'error' ? limit.values.rate : undefined;
   return (
     <div className={styles.controls} data-testid="queue-controls" data-queue={queue}>
-      <div className={styles.actions}>
+      <div>
         {paused ? (
           <form action={resumeAction} data-testid="resume-form">
             <input type="hidden" name="queue" value={queue} />
@@ -28,7 +28,9 @@ export function QueueControls({ queue, paused, rate }: { queue: string; paused: 
             <button type="submit" className={`${styles.button} ${styles.danger}`} disabled={pausing} data-testid="pause-button">Pause</button>
           </form>
         )}
-        <form action={limitAction} className={styles.actions} data-testid="rate-form">
+      </div>
+      <div className={styles.inline}>
+        <form action={limitAction} className={styles.inline} data-testid="rate-form">
           <input type="hidden" name="queue" value={queue} />
           <input
             name="rate" className={styles.input} size={8} placeholder="100/1m" defaultValue={typed ?? rate ?? ''} key={typed ?? rate ?? ''}
