@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useEffect, useState } from 'react';
 import { idleForm, type FormState } from '../../_lib/validated-action';
 import { clearRateLimitAction, pauseQueueAction, resumeQueueAction, setRateLimitAction } from '../queues/actions';
 import styles from '../admin.module.css';
@@ -13,6 +13,13 @@ export function QueueControls({ queue, paused, rate }: { queue: string; paused: 
   const [resume, resumeAction, resuming] = useActionState<ActionState, FormData>(resumeQueueAction, idleForm);
   const [limit, limitAction, limiting] = useActionState<ActionState, FormData>(setRateLimitAction, idleForm);
   const [clear, clearAction, clearing] = useActionState<ActionState, FormData>(clearRateLimitAction, idleForm);
+  // Only the answer of the action sent last shows: an earlier one (say "Limited…" before "Lifted…") would read as the current state.
+  const [latest, setLatest] = useState<'pause' | 'resume' | 'limit' | 'clear' | null>(null);
+  useEffect(() => { if (pause.status !== 'idle') setLatest('pause'); }, [pause]);
+  useEffect(() => { if (resume.status !== 'idle') setLatest('resume'); }, [resume]);
+  useEffect(() => { if (limit.status !== 'idle') setLatest('limit'); }, [limit]);
+  useEffect(() => { if (clear.status !== 'idle') setLatest('clear'); }, [clear]);
+  const answer = { pause, resume, limit, clear }[latest ?? 'pause'];
   const typed = limit.status === 'error' ? limit.values.rate : undefined;
   return (
     <div className={styles.controls} data-testid="queue-controls" data-queue={queue}>
@@ -45,10 +52,7 @@ export function QueueControls({ queue, paused, rate }: { queue: string; paused: 
           </form>
         )}
       </div>
-      <ActionOutcome state={pause} />
-      <ActionOutcome state={resume} />
-      <ActionOutcome state={limit} />
-      <ActionOutcome state={clear} />
+      <ActionOutcome state={answer} />
     </div>
   );
 }
