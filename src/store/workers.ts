@@ -64,15 +64,15 @@ export interface HeldJob {
 /** Jobs listed at most per worker on the admin page. */
 export const heldJobsShown = 50;
 
+/** listJobsHeldBy's query (arguments: the worker id, the limit), exported so a test can check its plan. */
+export const heldJobsSql = `SELECT id, name, queue, locked_until FROM jobs INDEXED BY jobs_owner_idx
+  WHERE state = 'running' AND locked_by = ? ORDER BY locked_until LIMIT ?`;
+
 /**
  * Read-only. The running jobs whose lease `workerId` holds (one seek of
  * jobs_owner_idx), the lease expiring soonest first, at most `limit`.
  */
 export async function listJobsHeldBy(engine: Engine, workerId: string, limit = heldJobsShown): Promise<HeldJob[]> {
-  const rows = await engine.all<{ id: string; name: string; queue: string; locked_until: number }>(
-    `SELECT id, name, queue, locked_until FROM jobs INDEXED BY jobs_owner_idx
-     WHERE state = 'running' AND locked_by = ? ORDER BY locked_until LIMIT ?`,
-    [workerId, limit],
-  );
+  const rows = await engine.all<{ id: string; name: string; queue: string; locked_until: number }>(heldJobsSql, [workerId, limit]);
   return rows.map((r) => ({ id: r.id, name: r.name, queue: r.queue, lockedUntil: Number(r.locked_until) }));
 }
