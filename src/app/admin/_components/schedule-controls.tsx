@@ -15,24 +15,26 @@ export function ScheduleControls({ name, enabled, removable }: { name: string; e
   const [run, runAction, running] = useActionState<RowState, FormData>(runScheduleAction, idleForm);
   const [remove, removeAction, removing] = useActionState<RowState, FormData>(removeScheduleAction, idleForm);
   return (
-    <div className={styles.actions} data-testid="schedule-controls">
-      <form action={toggleAction}>
-        <input type="hidden" name="name" value={name} />
-        <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
-        <button type="submit" className={styles.button} disabled={toggling} data-testid={enabled ? 'disable-button' : 'enable-button'}>
-          {enabled ? 'Disable' : 'Enable'}
-        </button>
-      </form>
-      <form action={runAction}>
-        <input type="hidden" name="name" value={name} />
-        <button type="submit" className={styles.button} disabled={running} data-testid="run-button">Run now</button>
-      </form>
-      {removable && (
-        <form action={removeAction}>
+    <div data-testid="schedule-controls">
+      <div className={styles.rowActions}>
+        <form action={toggleAction}>
           <input type="hidden" name="name" value={name} />
-          <button type="submit" className={`${styles.button} ${styles.danger}`} disabled={removing} data-testid="remove-button">Remove</button>
+          <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
+          <button type="submit" className={styles.button} disabled={toggling} data-testid={enabled ? 'disable-button' : 'enable-button'}>
+            {enabled ? 'Disable' : 'Enable'}
+          </button>
         </form>
-      )}
+        <form action={runAction}>
+          <input type="hidden" name="name" value={name} />
+          <button type="submit" className={styles.button} disabled={running} data-testid="run-button">Run now</button>
+        </form>
+        {removable && (
+          <form action={removeAction}>
+            <input type="hidden" name="name" value={name} />
+            <button type="submit" className={`${styles.button} ${styles.danger}`} disabled={removing} data-testid="remove-button">Remove</button>
+          </form>
+        )}
+      </div>
       <Outcome state={toggle} />
       <Outcome state={run} />
       <Outcome state={remove} />
@@ -41,10 +43,10 @@ export function ScheduleControls({ name, enabled, removable }: { name: string; e
 }
 
 function Outcome({ state }: { state: RowState }) {
-  if (state.status === 'error') return <p className={styles.error} role="alert" data-testid="action-error">{state.message}</p>;
+  if (state.status === 'error') return <p className={`${styles.error} ${styles.outcome}`} role="alert" data-testid="action-error">{state.message}</p>;
   if (state.status === 'ok') {
     return (
-      <p role="status" data-testid="action-ok">
+      <p role="status" className={styles.outcome} data-testid="action-ok">
         {state.data.message}
         {state.data.jobId && <> <Link href={`/admin/jobs/${state.data.jobId}`} className={styles.mono} title={state.data.jobId} data-testid="run-job-link">{shortJobId(state.data.jobId)}</Link></>}
       </p>

@@ -20,12 +20,20 @@ function nextFires(cron: string, timezone: string, now: number, count: number): 
   return fires;
 }
 
-/** A moment as YYYY-MM-DD HH:mm:ss on the clock of `timeZone`. */
-function clock(ms: number, timeZone: string): string {
+/** A moment on the clock of `timeZone`: its date and its time (seconds only when not :00). */
+function clock(ms: number, timeZone: string): { date: string; time: string } {
   const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   }).formatToParts(ms).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}${parts.second === '00' ? '' : `:${parts.second}`}` };
+}
+
+/** A fire in the schedule's timezone, then in UTC (its date only when that differs). */
+function fireText(ms: number, timeZone: string): { local: string; utc: string | null } {
+  const local = clock(ms, timeZone);
+  if (timeZone === 'UTC') return { local: `${local.date} ${local.time} UTC`, utc: null };
+  const utc = clock(ms, 'UTC');
+  return { local: `${local.date} ${local.time}`, utc: `${utc.date === local.date ? '' : `${utc.date} `}${utc.time} UTC` };
 }
 
 /** Every schedule: its job, timing, next fires (in its timezone and in UTC), last run and run counts; the admin role may change them. */
@@ -43,7 +51,7 @@ export default async function SchedulesPage() {
             <thead>
               <tr>
                 <th>Name</th><th>Job</th><th>Cron</th><th>Timezone</th><th>Enabled</th><th>Source</th>
-                <th>Next {firesShown} fires (its timezone / UTC)</th><th>Last run</th>
+                <th>Next {firesShown} fires (its timezone / UTC)</th><th title="When its last scheduled fire ran (Run now counts a run but is not a fire)">Last run</th>
                 <th className={styles.num} title="total / completed / failed / missed">Runs</th>
                 {isAdmin && <th>Actions</th>}
               </tr>
@@ -65,12 +73,16 @@ export default async function SchedulesPage() {
                     <td>
                       {fires.length === 0 ? <span className={styles.muted}>never again</span> : (
                         <ol className={styles.fires} data-testid="next-fires">
-                          {fires.map((f) => (
-                            <li key={f} data-testid="next-fire" data-at={new Date(f).toISOString()}>
-                              <time dateTime={new Date(f).toISOString()}>{clock(f, s.timezone)}</time>
-                              {s.timezone !== 'UTC' && <span className={styles.muted}> · {clock(f, 'UTC')} UTC</span>}
-                            </li>
-                          ))}
+                          {fires.map((f) => {
+                            const text = fireText(f, s.timezone);
+                            const iso = new Date(f).toISOString();
+                            return (
+                              <li key={f} data-testid="next-fire" data-at={iso}>
+                                <time dateTime={iso} title={iso}>{text.local}</time>
+                                {text.utc && <span className={styles.muted}> · {text.utc}</span>}
+                              </li>
+                            );
+                          })}
                         </ol>
                       )}
                     </td>
