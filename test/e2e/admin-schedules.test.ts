@@ -95,6 +95,10 @@ describe('the schedules and activity admin pages in Chromium, against next start
       expect(stored).toMatchObject({ jobName: 'demo', cron, timezone, source: 'operator', enabled: 1 });
       expect(JSON.parse(stored.params)).toEqual({ steps: 1 });
       await page.screenshot({ path: screenshotPath('admin-schedules-added'), fullPage: true });
+      // On a phone the table scrolls inside its card and the form stacks: the page itself does not overflow.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: screenshotPath('admin-schedules-phone'), fullPage: true });
     } finally {
       await page.close();
     }
