@@ -10,6 +10,8 @@ const sections = [
   { href: '/admin/failures', label: 'Failures' },
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/workers', label: 'Workers' },
+  { href: '/admin/schedules', label: 'Schedules' },
+  { href: '/admin/activity', label: 'Activity' },
 ];
 
 /** The sections of the admin page; the current one is marked for the eye and for screen readers. */

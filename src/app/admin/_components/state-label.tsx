@@ -6,6 +6,7 @@ const tones: Record<string, Tone> = {
   completed: 'ok', failed: 'bad', running: 'run', cancelled: 'idle', pending: 'wait',
   ready: 'wait', scheduled: 'idle', retrying: 'wait', blocked: 'wait', paused: 'wait', throttled: 'wait',
   alive: 'ok', dead: 'bad', stopped: 'idle',
+  enabled: 'ok', disabled: 'idle',
   // attempt outcomes besides the states
   timed_out: 'bad', lost: 'bad', interrupted: 'wait',
 };
