@@ -11,6 +11,9 @@ interface Held {
   state: ActionState;
   action: (formData: FormData) => void;
   busy: boolean;
+  /** True when the state is a dry run the person stepped back from (Back): its question hides until the next dry run. */
+  dismissed: boolean;
+  dismiss: () => void;
 }
 
 /**
@@ -25,7 +28,11 @@ const ActionsContext = createContext<Record<Kind, Held> | null>(null);
 export function GroupOutcome({ children }: { children: ReactNode }) {
   const [retry, retryAction, retrying] = useActionState<ActionState, FormData>(retryGroupAction, idleForm);
   const [discard, discardAction, discarding] = useActionState<ActionState, FormData>(discardGroupAction, idleForm);
-  const held = { retry: { state: retry, action: retryAction, busy: retrying }, discard: { state: discard, action: discardAction, busy: discarding } };
+  const [dismissed, setDismissed] = useState<ActionState | null>(null);
+  const held: Record<Kind, Held> = {
+    retry: { state: retry, action: retryAction, busy: retrying, dismissed: dismissed === retry, dismiss: () => setDismissed(retry) },
+    discard: { state: discard, action: discardAction, busy: discarding, dismissed: dismissed === discard, dismiss: () => setDismissed(discard) },
+  };
   return (
     <ActionsContext.Provider value={held}>
       {[retry, discard].map((state, i) => (
@@ -58,11 +65,12 @@ export function FailureGroupActions({ name, fingerprint, failed }: { name: strin
 
 function GroupButton({ kind, name, fingerprint, failed }: { kind: Kind; name: string; fingerprint: string; failed: number }) {
   const held = useContext(ActionsContext);
-  // The answer the person stepped back from, so its confirmation hides until the next dry run.
-  const [dismissed, setDismissed] = useState<ActionState | null>(null);
   if (!held) throw new Error('FailureGroupActions must be inside a GroupOutcome');
-  const { state, action, busy } = held[kind];
-  const confirming = state.status === 'ok' && state.data.dryRun && state.data.name === name && state.data.fingerprint === fingerprint && state !== dismissed;
+  const { state, action, busy, dismiss } = held[kind];
+  const asks = (h: Held) => h.state.status === 'ok' && h.state.data.dryRun && h.state.data.name === name && h.state.data.fingerprint === fingerprint && !h.dismissed;
+  const confirming = asks(held[kind]);
+  // While the other action of this group asks to confirm, this one steps aside: one question at a time.
+  if (!confirming && asks(held[kind === 'retry' ? 'discard' : 'retry'])) return null;
   const buttonClass = `${styles.button} ${kind === 'discard' ? styles.danger : ''}`;
   const hidden = (
     <>
@@ -79,7 +87,7 @@ function GroupButton({ kind, name, fingerprint, failed }: { kind: Kind; name: st
         <button type="submit" className={buttonClass} disabled={busy || state.data.count === 0} data-testid={`${kind}-group-confirm-button`}>
           {kind === 'retry' ? `Retry ${state.data.count}` : `Delete ${state.data.count}`}
         </button>
-        <button type="button" className={styles.linkButton} onClick={() => setDismissed(state)} data-testid={`${kind}-group-back`}>Back</button>
+        <button type="button" className={styles.linkButton} onClick={dismiss} data-testid={`${kind}-group-back`}>Back</button>
       </form>
     );
   }

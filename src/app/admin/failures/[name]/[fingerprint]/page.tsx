@@ -41,17 +41,19 @@ export default async function FailureGroupPage({ params, searchParams }: {
   return (
     <>
       <p><Link href="/admin/failures">← Failures</Link></p>
-      <h1>{group.name}</h1>
+      <h1>Failures of {group.name}</h1>
       <section className={styles.card} aria-label="Failure group" data-testid="group-facts">
         <GroupOutcome>
-          <p className={styles.wrap} data-testid="group-description"><FingerprintDescription group={group} /></p>
+          <p className={styles.groupDescription} data-testid="group-description"><FingerprintDescription group={group} /></p>
           <dl className={styles.facts}>
             <dt>Failed now</dt><dd data-testid="group-failed">{group.failed}</dd>
             <dt>First seen</dt><dd><When at={group.firstSeen} now={now} /></dd>
             <dt>Last seen</dt><dd><When at={group.lastSeen} now={now} /></dd>
             <dt>Fingerprint</dt><dd className={styles.mono}>{group.fingerprint}</dd>
           </dl>
-          {principal.role === 'admin' && group.failed > 0 && <FailureGroupActions name={group.name} fingerprint={group.fingerprint} failed={group.failed} />}
+          {principal.role === 'admin' && group.failed > 0 && (
+            <div className={styles.groupActions}><FailureGroupActions name={group.name} fingerprint={group.fingerprint} failed={group.failed} /></div>
+          )}
         </GroupOutcome>
       </section>
       <section className={styles.card} aria-label="Failed jobs">
@@ -59,7 +61,7 @@ export default async function FailureGroupPage({ params, searchParams }: {
         <div className={styles.scroll}>
           <table className={styles.table} data-testid="group-jobs">
             <thead>
-              <tr><th>Job</th><th>Queue</th><th>Failed</th><th>Attempts</th></tr>
+              <tr><th>Job</th><th>Queue</th><th>Failed</th><th className={styles.num}>Attempts</th></tr>
             </thead>
             <tbody>
               {jobs.length === 0 && (
