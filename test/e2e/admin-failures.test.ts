@@ -129,6 +129,13 @@ describe('the failures page: Retry all and Discard all per failure group, in Chr
       const listed = await page.getByTestId('group-job').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-job-id')));
       expect([...listed].sort()).toEqual([...thrown].sort());
       await page.screenshot({ path: screenshotPath('admin-failure-group'), fullPage: true });
+      // Newest failure first (completed_at, then id, descending), and a keyset page after the fifth starts at the sixth.
+      const keyed = await Promise.all(listed.map(async (id) => ({ id: id!, at: (await getJob(await db.engine(), id!))!.completedAt! })));
+      expect(listed).toEqual([...keyed].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)).map((k) => k.id));
+      const groupUrl = page.url();
+      await page.goto(`${groupUrl}?before=${keyed[4].at}~${keyed[4].id}`);
+      expect(await page.getByTestId('group-job').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-job-id')))).toEqual(listed.slice(5));
+      await page.goto(groupUrl);
 
       await page.getByTestId('retry-group-button').click();
       const confirm = page.getByTestId('retry-group-confirm');

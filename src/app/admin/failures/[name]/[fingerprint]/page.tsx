@@ -22,14 +22,23 @@ function parseCursor(raw: string | undefined): GroupJobCursor | null {
   return m ? { completedAt: Number(m[1]), id: m[2] } : null;
 }
 
+/** A dynamic segment as Next hands it (percent-encoded), decoded; a malformed one as it is (it then matches no group). */
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** One failure group: what its fingerprint stands for, its counts, its failed jobs newest first (keyset-paged), and Retry all / Discard all for the admin role. */
 export default async function FailureGroupPage({ params, searchParams }: {
   params: Promise<{ name: string; fingerprint: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { name: rawName, fingerprint: rawFingerprint } = await params;
-  const name = decodeURIComponent(rawName);
-  const fingerprint = decodeURIComponent(rawFingerprint);
+  const name = decodeSegment(rawName);
+  const fingerprint = decodeSegment(rawFingerprint);
   const principal = await requirePrincipal(groupHref({ name, fingerprint }));
   const before = parseCursor(firstParam((await searchParams).before));
   const engine = await getEngine();
