@@ -101,3 +101,18 @@ export async function failedJobIdsOfGroup(
   const last = rows.at(-1);
   return { ids: rows.map((r) => r.id), next: rows.length === args.limit && last ? { completedAt: Number(last.completed_at), id: last.id } : null };
 }
+
+/** Read-only. One group with its description by primary key, or null when no job ever failed with it. */
+export async function getFailureGroup(engine: Engine, args: { name: string; fingerprint: string }): Promise<FailureGroup | null> {
+  const [r] = await engine.all<{ name: string; fingerprint: string; failed: number; first_seen: number; last_seen: number; error_name: string | null; message: string | null; frame: string | null }>(
+    `SELECT g.name, g.fingerprint, g.failed, g.first_seen, g.last_seen, f.error_name, f.message, f.frame
+     FROM failure_groups g LEFT JOIN failure_fingerprints f ON f.fingerprint = g.fingerprint
+     WHERE g.name = ? AND g.fingerprint = ?`,
+    [args.name, args.fingerprint],
+  );
+  if (!r) return null;
+  return {
+    name: r.name, fingerprint: r.fingerprint, errorName: r.error_name, message: r.message, frame: r.frame,
+    failed: Number(r.failed), firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen),
+  };
+}

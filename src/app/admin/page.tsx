@@ -45,7 +45,7 @@ export default async function OverviewPage() {
         </section>
         <section className={styles.card} aria-labelledby="failures-title">
           <h2 id="failures-title">Newest failure groups</h2>
-          <FailureGroupsTable groups={groups} now={now} />
+          <FailureGroupsTable groups={groups} now={now} canAct={false} />
           <p><Link href="/admin/failures">All failure groups</Link></p>
         </section>
       </div>
