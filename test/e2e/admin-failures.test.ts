@@ -5,6 +5,7 @@ import { DemoJob } from '@/jobs';
 import { listActivity } from '@/store/activity';
 import { getJob } from '@/store/queries';
 import { launchChromium, screenshotPath, type Browser } from './browser';
+import { signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-failures-admin-token-0123456789';
@@ -31,18 +32,7 @@ describe('the failures page: Retry all and Discard all per failure group, in Chr
     await server?.stop();
   });
 
-  async function signIn(token: string): Promise<void> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    try {
-      await page.goto(`${server.url}/login?next=/admin`);
-      await page.getByTestId('login-token').fill(token);
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(`${server.url}/admin`);
-    } finally {
-      await page.close();
-    }
-  }
+  const signIn = (token: string) => signInToAdmin(browser, server, token);
 
   const stateOf = async (id: string) => (await getJob(await db.engine(), id))?.state ?? 'gone';
   const groupRow = (page: import('playwright-core').Page, failed: number) => page.locator(`[data-testid="failure-group"][data-failed="${failed}"]`);

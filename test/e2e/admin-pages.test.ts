@@ -6,6 +6,7 @@ import { DemoJob } from '@/jobs';
 import { listActivity } from '@/store/activity';
 import { countByState, getJob } from '@/store/queries';
 import { launchChromium, screenshotPath, type Browser } from './browser';
+import { signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-pages-admin-token-0123456789';
@@ -33,18 +34,7 @@ describe('the admin pages in Chromium, against next start', () => {
     await server?.stop();
   });
 
-  async function signIn(token: string): Promise<void> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    try {
-      await page.goto(`${server.url}/login?next=/admin`);
-      await page.getByTestId('login-token').fill(token);
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(`${server.url}/admin`);
-    } finally {
-      await page.close();
-    }
-  }
+  const signIn = (token: string) => signInToAdmin(browser, server, token);
 
   it('without a session, /admin and a job\'s page redirect to the login, which comes back afterwards', async () => {
     await browser.context.clearCookies();

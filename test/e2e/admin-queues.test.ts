@@ -10,6 +10,7 @@ import { getJob } from '@/store/queries';
 import { listPausedQueues } from '@/store/queues';
 import { registerWorker } from '@/store/workers';
 import { launchChromium, screenshotPath, type Browser } from './browser';
+import { signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-queues-admin-token-0123456789';
@@ -37,18 +38,7 @@ describe('the queues and workers pages change and show queue state, against next
     await server?.stop();
   });
 
-  async function signIn(token: string): Promise<void> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    try {
-      await page.goto(`${server.url}/login?next=/admin`);
-      await page.getByTestId('login-token').fill(token);
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(`${server.url}/admin`);
-    } finally {
-      await page.close();
-    }
-  }
+  const signIn = (token: string) => signInToAdmin(browser, server, token);
 
   const row = (page: import('playwright-core').Page, queue: string) => page.locator(`[data-testid="queue-row"][data-queue="${queue}"]`);
 

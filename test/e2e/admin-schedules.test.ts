@@ -8,6 +8,7 @@ import { getSchedule, listSchedules } from '@/store/cron';
 import { getJob } from '@/store/queries';
 import type { Page } from 'playwright-core';
 import { launchChromium, screenshotPath, type Browser } from './browser';
+import { signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-schedules-admin-token-0123456789';
@@ -34,18 +35,7 @@ describe('the schedules and activity admin pages in Chromium, against next start
     await server?.stop();
   });
 
-  async function signIn(token: string): Promise<void> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    try {
-      await page.goto(`${server.url}/login?next=/admin`);
-      await page.getByTestId('login-token').fill(token);
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(`${server.url}/admin`);
-    } finally {
-      await page.close();
-    }
-  }
+  const signIn = (token: string) => signInToAdmin(browser, server, token);
 
   /** A post made by hand with this page's session: the headers and body an admin's page sent, replayed as they are. */
   async function replay(page: Page, request: { headers: Record<string, string>; body: string }): Promise<{ status: number; text: string }> {

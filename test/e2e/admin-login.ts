@@ -1,0 +1,16 @@
+import type { Browser } from './browser';
+import type { NextServer } from './next-app';
+
+/** Signs `browser` in to the admin page with `token` through the login form, as a person does (any earlier session dropped). */
+export async function signInToAdmin(browser: Browser, server: NextServer, token: string): Promise<void> {
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${server.url}/login?next=/admin`);
+    await page.getByTestId('login-token').fill(token);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${server.url}/admin`);
+  } finally {
+    await page.close();
+  }
+}
