@@ -227,7 +227,7 @@ export const activity = sqliteTable('activity', {
 
 /**
  * The change feed: one row per change of a job's state, progress or wait reason, written by
- * the triggers of migration 0004 in the same transaction as the change, so no writer can
+ * triggers (migrations 0004, 0006) in the same transaction as the change, so no writer can
  * forget one and a reader that has seen id N has seen every change before it (SQLite has one
  * writer at a time: ids become visible in order, with no gaps). What SSE streams serve.
  * Pruned by age and count; the newest row is always kept, so ids never restart.
@@ -265,7 +265,8 @@ export const feedState = sqliteTable('feed_state', {
 
 /**
  * How many jobs each queue holds per state (and, for pending ones, per wait reason: the
- * `scheduled` code), kept by the same triggers, so stats never count the jobs table.
+ * `scheduled` code): the change feed folded in (store/fold.ts), and decremented by trigger
+ * when a job is deleted, so stats never count the jobs table.
  */
 export const jobCounts = sqliteTable(
   'job_counts',
@@ -282,7 +283,8 @@ export const jobCounts = sqliteTable(
 /**
  * Jobs that ended (or went back to wait for a retry) per minute, queue and name, with a
  * histogram of their last attempt's run time: throughput, failure rate and percentiles
- * over any window without reading a job. Bucket i holds run times up to runTimeBucketsMs[i].
+ * over any window without reading a job; the change feed folded in (store/fold.ts). Bucket i
+ * holds run times up to runTimeBucketsMs[i].
  */
 export const jobMinutes = sqliteTable(
   'job_minutes',
