@@ -5,7 +5,8 @@ import { DemoJob } from '@/jobs';
 import { listActivity } from '@/store/activity';
 import { getJob } from '@/store/queries';
 import { launchChromium, screenshotPath, type Browser } from './browser';
-import { signInToAdmin } from './admin-login';
+import { hiddenFields, unescapeHtml } from './login-form';
+import { sessionCookie, signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-failures-admin-token-0123456789';
@@ -94,12 +95,11 @@ describe('the failures page: Retry all and Discard all per failure group, in Chr
       await page.close();
     }
 
-    const readonlyCookie = (await browser.context.cookies()).find((c) => c.name === 'fluent_jobs_session')!;
-    const body = new FormData();
-    for (const input of form!.matchAll(/<input type="hidden" name="([^"]*)"(?: value="([^"]*)")?\/>/g)) body.append(unescapeHtml(input[1]), unescapeHtml(input[2] ?? ''));
+    const readonlyCookie = await sessionCookie(browser);
+    const body = hiddenFields(form!);
     body.append('confirm', 'yes');
     const response = await fetch(`${server.url}${unescapeHtml(groupPath!)}`, {
-      method: 'POST', body, headers: { cookie: `${readonlyCookie.name}=${readonlyCookie.value}`, origin: server.url },
+      method: 'POST', body, headers: { cookie: readonlyCookie, origin: server.url },
     });
     expect(await response.text()).toContain('The read-only token may only read; this needs the admin token');
     for (const id of thrown) expect(await stateOf(id)).toBe('failed');
@@ -190,7 +190,3 @@ describe('the failures page: Retry all and Discard all per failure group, in Chr
     }
   });
 });
-
-function unescapeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}

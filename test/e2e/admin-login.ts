@@ -14,3 +14,10 @@ export async function signInToAdmin(browser: Browser, server: NextServer, token:
     await page.close();
   }
 }
+
+/** The browser's session cookie as a Cookie header value, for requests made beside the browser (a forged post). */
+export async function sessionCookie(browser: Browser): Promise<string> {
+  const cookie = (await browser.context.cookies()).find((c) => c.name === 'fluent_jobs_session');
+  if (!cookie) throw new Error('the browser holds no session cookie');
+  return `${cookie.name}=${cookie.value}`;
+}

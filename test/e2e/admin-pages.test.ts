@@ -6,7 +6,8 @@ import { DemoJob } from '@/jobs';
 import { listActivity } from '@/store/activity';
 import { countByState, getJob } from '@/store/queries';
 import { launchChromium, screenshotPath, type Browser } from './browser';
-import { signInToAdmin } from './admin-login';
+import { hiddenFields } from './login-form';
+import { sessionCookie, signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-pages-admin-token-0123456789';
@@ -171,11 +172,10 @@ describe('the admin pages in Chromium, against next start', () => {
       await page.close();
     }
 
-    const readonlyCookie = (await browser.context.cookies()).find((c) => c.name === 'fluent_jobs_session')!;
-    const body = new FormData();
-    for (const input of form!.matchAll(/<input type="hidden" name="([^"]*)"(?: value="([^"]*)")?\/>/g)) body.append(unescapeHtml(input[1]), unescapeHtml(input[2] ?? ''));
+    const readonlyCookie = await sessionCookie(browser);
+    const body = hiddenFields(form!);
     const response = await fetch(`${server.url}/admin/jobs/${blockedChild}`, {
-      method: 'POST', body, headers: { cookie: `${readonlyCookie.name}=${readonlyCookie.value}`, origin: server.url },
+      method: 'POST', body, headers: { cookie: readonlyCookie, origin: server.url },
     });
     expect(await response.text()).toContain('The read-only token may only read; this needs the admin token');
     expect((await getJob(await db.engine(), blockedChild))?.state).toBe('pending');
@@ -258,7 +258,3 @@ describe('the admin pages in Chromium, against next start', () => {
     }
   });
 });
-
-function unescapeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}

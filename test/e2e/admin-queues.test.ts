@@ -10,7 +10,8 @@ import { getJob } from '@/store/queries';
 import { listPausedQueues } from '@/store/queues';
 import { registerWorker } from '@/store/workers';
 import { launchChromium, screenshotPath, type Browser } from './browser';
-import { signInToAdmin } from './admin-login';
+import { hiddenFields } from './login-form';
+import { sessionCookie, signInToAdmin } from './admin-login';
 import { ensureBuilt, startNextServer, type NextServer } from './next-app';
 
 const adminToken = 'admin-queues-admin-token-0123456789';
@@ -149,12 +150,11 @@ describe('the queues and workers pages change and show queue state, against next
       await page.close();
     }
 
-    const readonlyCookie = (await browser.context.cookies()).find((c) => c.name === 'fluent_jobs_session')!;
-    const body = new FormData();
-    for (const input of form!.matchAll(/<input type="hidden" name="([^"]*)"(?: value="([^"]*)")?\/>/g)) body.append(unescapeHtml(input[1]), unescapeHtml(input[2] ?? ''));
+    const readonlyCookie = await sessionCookie(browser);
+    const body = hiddenFields(form!);
     expect(body.get('queue')).toBe('reports');
     const response = await fetch(`${server.url}/admin/queues`, {
-      method: 'POST', body, headers: { cookie: `${readonlyCookie.name}=${readonlyCookie.value}`, origin: server.url },
+      method: 'POST', body, headers: { cookie: readonlyCookie, origin: server.url },
     });
     expect(await response.text()).toContain('The read-only token may only read; this needs the admin token');
     expect(await isPaused('reports')).toBe(false);
@@ -196,8 +196,4 @@ async function rateOf(queue: string) {
 
 async function isPaused(queue: string): Promise<boolean> {
   return (await listPausedQueues(await db.engine())).includes(queue);
-}
-
-function unescapeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }

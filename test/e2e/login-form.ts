@@ -13,10 +13,16 @@ export async function submitLoginForm(
   const html = await (await fetch(baseUrl + page)).text();
   const form = /<form[^>]*data-testid="login-form"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1];
   if (form === undefined) throw new Error(`no login form on ${page}:\n${html.slice(0, 500)}`);
-  const body = new FormData();
-  for (const input of form.matchAll(/<input type="hidden" name="([^"]*)"(?: value="([^"]*)")?\/>/g)) body.append(unescapeHtml(input[1]), unescapeHtml(input[2] ?? ''));
+  const body = hiddenFields(form);
   for (const [name, value] of Object.entries(fields)) body.set(name, value);
   return fetch(baseUrl + page, { method: 'POST', body, redirect: 'manual', headers: options.headers });
+}
+
+/** The hidden fields of a form's HTML (the server action's id and state React put there) as the body a browser would post. */
+export function hiddenFields(formHtml: string): FormData {
+  const body = new FormData();
+  for (const input of formHtml.matchAll(/<input type="hidden" name="([^"]*)"(?: value="([^"]*)")?\/>/g)) body.append(unescapeHtml(input[1]), unescapeHtml(input[2] ?? ''));
+  return body;
 }
 
 /** The message the login form shows after a refused attempt, or undefined. */
@@ -32,6 +38,7 @@ export function cookieOf(response: Response): string {
   return header.split(';')[0];
 }
 
-function unescapeHtml(text: string): string {
+/** Undoes the HTML escaping React applies to attribute values. */
+export function unescapeHtml(text: string): string {
   return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
