@@ -37,11 +37,12 @@ export async function executeAttempt(jobClass: JobClass, rawParams: unknown, run
   const startedAt = Date.now();
   const logs: LogLine[] = [];
   const controller = new AbortController();
+  // Stopped before it began (its lease already lost, a shutdown, a cancel): perform() is never called.
+  if (run.stop?.aborted) return { outcome: abortOutcome(run.stop.reason), logs, startedAt, durationMs: 0 };
   const timers: NodeJS.Timeout[] = [];
   const abortWith = (reason: unknown) => controller.signal.aborted || controller.abort(reason);
   timers.push(setTimeout(() => abortWith(new JobTimeoutError(run.timeoutMs)), run.timeoutMs));
   const onStop = () => abortWith(run.stop?.reason);
-  if (run.stop?.aborted) onStop();
   run.stop?.addEventListener('abort', onStop, { once: true });
 
   let instance: Job<unknown, unknown>;

@@ -51,7 +51,12 @@ export class LeaseKeeper {
    */
   track(attempt: HeldAttempt, claimedAt: number): AbortSignal {
     const controller = new AbortController();
-    this.held.set(attemptKey(attempt.jobId, attempt.attempt), { ...attempt, controller, renewedAt: claimedAt });
+    const key = attemptKey(attempt.jobId, attempt.attempt);
+    this.held.set(key, { ...attempt, controller, renewedAt: claimedAt });
+    // The process may have stalled (SIGSTOP, a paused VM) between sending the claim and
+    // getting here, past the lease: a reaper may have handed the job on already, so the
+    // signal is aborted before the attempt starts, and it never runs beside its successor.
+    if (claimedAt <= this.expiryDeadline()) this.abort(key, new LeaseLostError(attempt.jobId));
     return controller.signal;
   }
 
@@ -87,8 +92,13 @@ export class LeaseKeeper {
 
   /** Aborts every attempt whose lease has run out by this process's monotonic clock. */
   private abortExpired(): void {
-    const deadline = performance.now() - (this.leaseMs - leaseSafetyMarginMs(this.leaseMs));
+    const deadline = this.expiryDeadline();
     for (const [key, held] of this.held) if (held.renewedAt <= deadline) this.abort(key, new LeaseLostError(held.jobId));
+  }
+
+  /** A lease renewed (or claimed) at or before this performance.now() has run out, less the safety margin. */
+  private expiryDeadline(): number {
+    return performance.now() - (this.leaseMs - leaseSafetyMarginMs(this.leaseMs));
   }
 
   private abort(key: string, reason: Error): void {
