@@ -9,6 +9,7 @@ import { StateLabel } from './_components/state-label';
 import { readWorkers } from './_lib/workers';
 import { requirePrincipal } from './_lib/session';
 import styles from './admin.module.css';
+import { RefreshOnChange } from './_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,6 +27,7 @@ export default async function OverviewPage() {
   return (
     <>
       <h1>Overview</h1>
+      <RefreshOnChange />
       <section className={styles.card} aria-labelledby="counts-title">
         <h2 id="counts-title">Jobs by state</h2>
         <StateCountsList counts={stats.counts} />

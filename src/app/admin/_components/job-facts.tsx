@@ -1,5 +1,6 @@
 import type { JobDetailJson } from '@/lib/jobs/json';
 import { JobLink } from './job-link';
+import { LiveJobProgress } from './live/live-job-cells';
 import { When } from './when';
 import styles from '../admin.module.css';
 
@@ -16,7 +17,10 @@ export function JobFacts({ job, now }: { job: JobDetailJson; now: number }) {
       <dt>Attempts</dt>
       <dd>{job.attempts} of {job.maxAttempts}</dd>
       <dt>Progress</dt>
-      <dd>{Math.round(job.progress.percent)}%{job.progress.message && ` · ${job.progress.message}`}</dd>
+      <dd>
+        <LiveJobProgress id={job.id} state={job.state} percent={job.progress.percent} message={job.progress.message} />
+        {job.progress.message && <span className={styles.muted}> · {job.progress.message}</span>}
+      </dd>
       <dt>Created</dt>
       <dd><When at={job.createdAt} now={now} /></dd>
       <dt>Runs at</dt>

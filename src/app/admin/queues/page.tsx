@@ -3,6 +3,7 @@ import { readStats } from '@/lib/jobs/stats';
 import { QueueTable } from '../_components/queue-table';
 import { requirePrincipal } from '../_lib/session';
 import styles from '../admin.module.css';
+import { RefreshOnChange } from '../_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,6 +14,7 @@ export default async function QueuesPage() {
   return (
     <>
       <h1>Queues</h1>
+      <RefreshOnChange />
       <section className={styles.card} aria-label="Queues">
         <QueueTable queues={stats.queues} controls={principal.role === 'admin'} />
       </section>

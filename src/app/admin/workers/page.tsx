@@ -1,6 +1,7 @@
 import { getEngine } from '@/db/client';
 import { HeldJobs } from '../_components/held-jobs';
 import { WorkersTable } from '../_components/workers-table';
+import { RefreshOnChange } from '../_components/live/refresh-on-change';
 import { readHeldByDead, readWorkers, workersShown } from '../_lib/workers';
 import { requirePrincipal } from '../_lib/session';
 import styles from '../admin.module.css';
@@ -17,6 +18,7 @@ export default async function WorkersPage() {
   return (
     <>
       <h1>Workers</h1>
+      <RefreshOnChange />
       <section className={styles.card} aria-label="Workers">
         <WorkersTable workers={workers} now={now} />
         {workers.length === workersShown && <p className={styles.muted}>The {workersShown} most recently heard from are shown.</p>}

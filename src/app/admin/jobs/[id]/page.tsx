@@ -11,6 +11,7 @@ import { JobActions } from '../../_components/job-actions';
 import { JobFacts } from '../../_components/job-facts';
 import { JsonBlock } from '../../_components/json-block';
 import { ProgressHistory } from '../../_components/progress-history';
+import { RefreshOnChange } from '../../_components/live/refresh-on-change';
 import { StateLabel } from '../../_components/state-label';
 import { WhyWaiting } from '../../_components/why-waiting';
 import { requirePrincipal } from '../../_lib/session';
@@ -36,6 +37,8 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
 
   return (
     <>
+      {/* Its state, attempts, result and the why change rarely: read them again when they do. Progress moves in place. */}
+      <RefreshOnChange jobId={job.id} everyMs={1_000} skipProgress />
       <div className={styles.head}>
         <h1>
           Job <span className={styles.mono} title={job.id}>{shortJobId(job.id)}</span> · {job.name}

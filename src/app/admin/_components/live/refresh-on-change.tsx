@@ -1,0 +1,28 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef } from 'react';
+import type { JobChangeJson } from '@/lib/jobs/json';
+import { useChangeTick } from './live-events';
+
+/**
+ * Reads the page's server parts again (router.refresh) when changes they
+ * summarise arrive, at most once per `everyMs`: counts, queue tables and
+ * failure groups come from folded tables, so a read is cheap, and nothing is
+ * read while nothing changes or the tab is hidden. Client state (a selection,
+ * a half-typed form) survives a refresh.
+ */
+export function RefreshOnChange({ everyMs = 3_000, jobId, skipProgress = false }: { everyMs?: number; jobId?: string; skipProgress?: boolean }) {
+  const router = useRouter();
+  const matches = (change: JobChangeJson) => (jobId === undefined || change.job.id === jobId) && !(skipProgress && change.type === 'job.progress');
+  const tick = useChangeTick(everyMs, matches);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    router.refresh();
+  }, [tick, router]);
+  return null;
+}
