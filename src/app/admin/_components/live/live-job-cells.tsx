@@ -15,11 +15,13 @@ const newest = (changes: JobChangeJson[]): JobChangeJson => changes[changes.leng
  * row's styling and the tests read.
  */
 export function LiveJobState({ id, label, title }: { id: string; label: string; title?: string }) {
-  const [live, setLive] = useState<{ label: string; state?: string } | null>(null);
+  const [seen, setSeen] = useState<{ label: string; base: string } | null>(null);
+  // A change seen since the server's label was read; once the server reads again (a refresh), its label wins.
+  const live = seen?.base === label ? seen : null;
   const ref = useRef<HTMLSpanElement>(null);
   useJobChanges((changes) => {
     const { job } = newest(changes);
-    setLive({ label: job.label, state: job.state });
+    setSeen({ label: job.label, base: label });
     ref.current?.closest('tr')?.setAttribute('data-state', job.state);
   }, id);
   return (
@@ -32,10 +34,12 @@ export function LiveJobState({ id, label, title }: { id: string; label: string; 
 
 /** A progress bar for a job that moves with its progress events, and shows 100% once it completes. */
 export function LiveJobProgress({ id, state, percent, message }: { id: string; state: string; percent: number; message?: string | null }) {
-  const [live, setLive] = useState<{ state: string; percent: number } | null>(null);
+  const [seen, setSeen] = useState<{ state: string; percent: number; base: string } | null>(null);
+  const base = `${state}:${percent}`;
+  const live = seen?.base === base ? seen : null; // as in LiveJobState: a fresh server read wins
   useJobChanges((changes) => {
     const { job } = newest(changes);
-    setLive({ state: job.state, percent: job.state === 'completed' ? 100 : job.progress.percent });
+    setSeen({ state: job.state, percent: job.state === 'completed' ? 100 : job.progress.percent, base });
   }, id);
   const shown = live ?? { state, percent: state === 'completed' ? 100 : percent };
   if (shown.state !== 'running' && shown.state !== 'completed') return <span className={styles.muted}>–</span>;
