@@ -58,3 +58,8 @@ export function summarise(series: MinuteSeries): SeriesSummary {
   });
   return { completed: sum(series.completed), failed: sum(series.failed), retried: sum(series.retried), peak };
 }
+
+/** The part of a stats answer a chart is handed (its props cross to the browser: the rest stays on the server). */
+export function chartStats(stats: StatsJson): ChartStats {
+  return { generatedAt: stats.generatedAt, window: stats.window, throughput: stats.throughput };
+}
