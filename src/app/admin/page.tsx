@@ -6,6 +6,8 @@ import { FailureGroupsTable } from './_components/failure-groups-table';
 import { QueueTable } from './_components/queue-table';
 import { StateCountsList } from './_components/state-counts';
 import { StateLabel } from './_components/state-label';
+import { ThroughputChart } from './_components/throughput-chart';
+import { chartStats } from './_lib/minute-series';
 import { readWorkers } from './_lib/workers';
 import { requirePrincipal } from './_lib/session';
 import styles from './admin.module.css';
@@ -13,7 +15,7 @@ import { RefreshOnChange } from './_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
-/** What is stuck and what failed, at a glance: counts, queues, workers, the newest failure groups. */
+/** What is stuck and what failed, at a glance: counts, throughput and failures over 24 h, queues, workers, the newest failure groups. */
 export default async function OverviewPage() {
   await requirePrincipal('/admin');
   const engine = await getEngine();
@@ -31,6 +33,10 @@ export default async function OverviewPage() {
       <section className={styles.card} aria-labelledby="counts-title">
         <h2 id="counts-title">Jobs by state</h2>
         <StateCountsList counts={stats.counts} />
+      </section>
+      <section className={styles.card} aria-labelledby="throughput-title">
+        <h2 id="throughput-title">Throughput and failures, last {stats.window.hours} h</h2>
+        <ThroughputChart initial={chartStats(stats)} source={`/api/stats?hours=${stats.window.hours}`} scope="all queues" />
       </section>
       <section className={styles.card} aria-labelledby="queues-title">
         <h2 id="queues-title">Queues</h2>

@@ -1,12 +1,13 @@
 import Link from 'next/link';
 import type { QueueStats } from '@/lib/jobs/stats';
 import { duration } from '../_lib/format';
+import { queueHref } from '../_lib/queue-href';
 import { JobLink } from './job-link';
 import { QueueControls } from './queue-controls';
 import { StateLabel } from './state-label';
 import styles from '../admin.module.css';
 
-/** Per queue: what waits and why, what runs, how long the oldest ready job has waited, pause and rate limit; with `controls` (the admin role), Pause / Resume and the rate limit form. */
+/** Per queue (its name links to its page): what waits and why, what runs, how long the oldest ready job has waited, pause and rate limit; with `controls` (the admin role), Pause / Resume and the rate limit form. */
 export function QueueTable({ queues, controls = false }: { queues: QueueStats[]; controls?: boolean }) {
   return (
     <div className={styles.scroll}>
@@ -35,7 +36,7 @@ export function QueueTable({ queues, controls = false }: { queues: QueueStats[];
           {queues.map((q) => (
             <tr key={q.queue} data-testid="queue-row" data-queue={q.queue}>
               <td>
-                <Link href={`/admin/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</Link>
+                <Link href={queueHref(q.queue)} data-testid="queue-link">{q.queue}</Link>
               </td>
               <td className={styles.num}>{q.counts.waiting.ready}</td>
               <td className={styles.num}>{q.counts.waiting.scheduled}</td>

@@ -24,3 +24,12 @@ export function relative(at: number, now: number): string {
 
 /** The first value of a search param. */
 export const firstParam = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** A dynamic route segment as Next hands it (percent-encoded), decoded; a malformed one as it is (it then names nothing). */
+export function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
