@@ -12,9 +12,10 @@ import { useChangeTick } from './live-events';
  * read while nothing changes or the tab is hidden. Client state (a selection,
  * a half-typed form) survives a refresh.
  */
-export function RefreshOnChange({ everyMs = 3_000, jobId, skipProgress = false }: { everyMs?: number; jobId?: string; skipProgress?: boolean }) {
+export function RefreshOnChange({ everyMs = 3_000, jobId, queue, skipProgress = false }: { everyMs?: number; jobId?: string; queue?: string; skipProgress?: boolean }) {
   const router = useRouter();
-  const matches = (change: JobChangeJson) => (jobId === undefined || change.job.id === jobId) && !(skipProgress && change.type === 'job.progress');
+  const matches = (change: JobChangeJson) =>
+    (jobId === undefined || change.job.id === jobId) && (queue === undefined || change.job.queue === queue) && !(skipProgress && change.type === 'job.progress');
   const tick = useChangeTick(everyMs, matches);
   const first = useRef(true);
   useEffect(() => {

@@ -5,6 +5,7 @@ import { getEngine } from '@/db/client';
 import { readStats, type StatsJson } from '@/lib/jobs/stats';
 import { JobLink } from '../../_components/job-link';
 import { QueueControls } from '../../_components/queue-controls';
+import { RefreshOnChange } from '../../_components/live/refresh-on-change';
 import { StateCountsList } from '../../_components/state-counts';
 import { StateLabel } from '../../_components/state-label';
 import { ThroughputChart } from '../../_components/throughput-chart';
@@ -42,6 +43,7 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
     <>
       <p><Link href="/admin/queues">← Queues</Link></p>
       <h1>Queue <span className={styles.mono} data-testid="queue-name">{name}</span></h1>
+      <RefreshOnChange queue={name} />
       <section className={styles.card} aria-labelledby="queue-counts-title" data-testid="queue-detail" data-queue={name}>
         <h2 id="queue-counts-title">Jobs by state</h2>
         <StateCountsList counts={queue.counts} />
