@@ -85,6 +85,9 @@ export const jobs = sqliteTable(
     // covering range read (the 'unknown' group is fingerprint IS NULL). Partial, so only a job
     // failing, or a failed one retried or deleted, writes it.
     index('jobs_failure_idx').on(t.name, t.fingerprint, t.completedAt, t.id).where(sql`state = 'failed'`),
+    // A schedule's jobs, newest first: its last run on the schedules page. Partial, so only the jobs
+    // a schedule enqueued are in it, written once when they are inserted (schedule_name never changes).
+    index('jobs_schedule_idx').on(t.scheduleName, t.id).where(sql`schedule_name IS NOT NULL`),
     uniqueIndex('jobs_idempotency_idx').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL AND state IN ('pending', 'running')`),
   ],
 );

@@ -1,3 +1,4 @@
+import { heartbeatIntervalMs } from '../config/defaults';
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
 import { JobsError } from '../core/errors';
@@ -32,8 +33,11 @@ export type PendingWait =
   | { on: 'parents'; open: OpenParent[]; openCount: number }
   /** 2: its queue's pause, and since when (null if the queue was resumed a moment ago). */
   | { on: 'pause'; pausedAt: number | null }
-  /** 4: the jobs holding its key's slots (granted or running), and those waiting ahead of it in grant order. */
-  | { on: 'slot'; held: number; ahead: number }
+  /**
+   * 4: the jobs holding its key's slots (granted or running), the first slotHoldersShown
+   * of them (running ones first), and those waiting ahead of it in grant order.
+   */
+  | { on: 'slot'; held: number; holders: SlotHolder[]; ahead: number }
   /**
    * 5: its queue's rate limit (null if lifted a moment ago), the starts inside
    * the window at `now`, when the window next lets a job start if it is full,
@@ -43,21 +47,39 @@ export type PendingWait =
   /** 0: ready; the jobs ahead of it in its queue's claim order. */
   | { on: 'claim'; ahead: number };
 
+/** A job holding a slot of a concurrency key: running, or granted the slot and about to be claimed. */
+export interface SlotHolder {
+  id: string;
+  state: 'running' | 'granted';
+}
+
 /** Everything whyWaiting needs to name the first cause, read for one job. */
 export type WaitFacts =
   | { state: 'ended' }
-  | { state: 'running'; job: JobRow; worker: { lastHeartbeatAt: number; alive: boolean } | null }
+  | {
+    state: 'running';
+    job: JobRow;
+    /** Its worker's last heartbeat and liveness; null for a run with no registered worker (executeFromDatabase). */
+    worker: { lastHeartbeatAt: number; alive: boolean } | null;
+    /** How often a live worker heartbeats (heartbeatIntervalMs of the lease): a worker silent for two of these missed its beats. */
+    heartbeatEveryMs: number;
+    /** Live workers other than its own: any of them takes the job back once its lease ran out (every worker runs a reaper). */
+    otherLiveWorkers: number;
+  }
   | { state: 'pending'; job: JobRow; wait: PendingWait; workers: LiveWorkerView[] };
 
 /** Parents listed by name for a blocked job; the rest are counted. */
 export const openParentsShown = 20;
+/** Jobs listed as holding a full key's slots; the rest are counted. */
+export const slotHoldersShown = 5;
 /** Live workers listed; the ones that serve the job come first. */
 const workersShown = 50;
 
 /**
  * Read-only. What holds job `id` (an exact id) at `now`: for a pending job,
  * the one reading its `scheduled` code calls for, plus the live workers; for
- * a running one, its worker's heartbeat; for an ended job, nothing. Each
+ * a running one, its worker's heartbeat and how many other workers are live
+ * (to take it back); for an ended job, nothing. Each
  * reading is one query served by the index named beside it, so it stays
  * cheap with a million jobs: no statement walks more than the job's own
  * parents, the workers table or aheadCountCap index entries per count
@@ -68,7 +90,10 @@ export async function readWaitFacts(engine: Engine, id: string, args: { now: num
   const job = await getJob(engine, id); // the primary key
   if (!job) throw new JobsError('not_found', `No job ${id}`);
   if (isTerminal(job.state)) return { state: 'ended' };
-  if (job.state === 'running') return { state: 'running', job, worker: await readWorkerOf(engine, job, args) };
+  if (job.state === 'running') {
+    const [worker, otherLiveWorkers] = [await readWorkerOf(engine, job, args), await countOtherLiveWorkers(engine, job, args)];
+    return { state: 'running', job, worker, heartbeatEveryMs: heartbeatIntervalMs(args.leaseMs), otherLiveWorkers };
+  }
   const [wait, workers] = [await readPendingWait(engine, job, args.now), await readLiveWorkers(engine, job, args)];
   return { state: 'pending', job, wait, workers };
 }
@@ -106,16 +131,28 @@ async function readOpenParents(engine: Engine, id: string): Promise<PendingWait>
   return { on: 'parents', open: rows.map((r) => ({ id: r.id, name: r.name, state: r.state })), openCount: rows.length ? Number(rows[0].open) : 0 };
 }
 
-/** The slots of its key: held ones through jobs_slot_idx (the WHERE grantSlotsStatement counts with), and the jobs ahead in grant order. */
+/** The jobs holding slots of a key (argument: the key), as grantSlotsStatement counts them: jobs_slot_idx's own WHERE. */
+const slotHoldersWhere = `concurrency_key IS NOT NULL AND (state = 'running' OR (state = 'pending' AND scheduled IN (0, 5))) AND concurrency_key = ?`;
+
+/**
+ * The slots of its key: the held ones through jobs_slot_idx, the first of them
+ * by name (the index holds only the key's holders, at most about its limit, so
+ * sorting them is small), and the jobs ahead in grant order.
+ */
 async function readSlot(engine: Engine, job: JobRow): Promise<PendingWait> {
   const ahead = aheadIn('slot', job.concurrencyKey, job);
   const [row] = await engine.all<{ held: number; ahead: number }>(
-    `SELECT (SELECT count(*) FROM jobs INDEXED BY jobs_slot_idx
-             WHERE concurrency_key IS NOT NULL AND (state = 'running' OR (state = 'pending' AND scheduled IN (0, 5))) AND concurrency_key = ?) AS held,
-            ${ahead.sql} AS ahead`,
+    `SELECT (SELECT count(*) FROM jobs INDEXED BY jobs_slot_idx WHERE ${slotHoldersWhere}) AS held, ${ahead.sql} AS ahead`,
     [job.concurrencyKey, ...ahead.args],
   );
-  return { on: 'slot', held: Number(row.held), ahead: Number(row.ahead) };
+  const holders = await engine.all<{ id: string; state: string }>(
+    `SELECT id, state FROM jobs INDEXED BY jobs_slot_idx WHERE ${slotHoldersWhere} ORDER BY state = 'running' DESC, id LIMIT ${slotHoldersShown}`,
+    [job.concurrencyKey],
+  );
+  return {
+    on: 'slot', held: Number(row.held), ahead: Number(row.ahead),
+    holders: holders.map((h) => ({ id: h.id, state: h.state === 'running' ? 'running' : 'granted' })),
+  };
 }
 
 /**
@@ -172,4 +209,13 @@ async function readWorkerOf(engine: Engine, job: JobRow, args: { now: number; le
     [liveSince(args.now, args.leaseMs), job.lockedBy],
   );
   return row ? { lastHeartbeatAt: Number(row.last_heartbeat_at), alive: Number(row.alive) === 1 } : null;
+}
+
+/** The live workers but the running job's own, through workers_heartbeat_idx. */
+async function countOtherLiveWorkers(engine: Engine, job: JobRow, args: { now: number; leaseMs: number }): Promise<number> {
+  const [row] = await engine.all<{ n: number }>(
+    `SELECT count(*) AS n FROM workers INDEXED BY workers_heartbeat_idx WHERE ${liveWorker} AND id IS NOT ?`,
+    [liveSince(args.now, args.leaseMs), job.lockedBy],
+  );
+  return Number(row.n);
 }

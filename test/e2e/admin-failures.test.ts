@@ -4,6 +4,10 @@ import { spawnWorker, stopProcess, waitFor } from '../helpers/processes';
 import { DemoJob } from '@/jobs';
 import { listActivity } from '@/store/activity';
 import { getJob } from '@/store/queries';
+import { claimJobs } from '@/store/claim';
+import { enqueueJobs, type NewJob } from '@/store/enqueue';
+import { endJob } from '@/store/finish';
+import { newJobId } from '@/core/ids';
 import { launchChromium, screenshotPath, type Browser } from './browser';
 import { hiddenFields, unescapeHtml } from './login-form';
 import { sessionCookie, signInToAdmin } from './admin-login';
@@ -185,6 +189,46 @@ describe('the failures page: Retry all and Discard all per failure group, in Chr
       expect(deletes[0]).toMatchObject({ actor: 'admin', jobCount: 3 });
       expect([...deletes[0].jobIds].sort()).toEqual([...timedOut].sort());
       expect(entries.filter((e) => e.action === 'job.retry')).toMatchObject([{ actor: 'admin', jobCount: 12 }]);
+    } finally {
+      await page.close();
+    }
+  });
+  it('with more than 100 groups the page shows the newest 100, Next the rest, and Newest goes back', async () => {
+    // 130 groups, one per job name, failed through the store as a worker fails them, a second apart.
+    const engine = await db.engine();
+    const start = Date.now() - 200_000;
+    const names = Array.from({ length: 130 }, (_, i) => `export-${String(i).padStart(3, '0')}`);
+    for (const [i, name] of names.entries()) {
+      const job: NewJob = { id: newJobId(), name, queue: 'exports', priority: 0, params: '{}', maxAttempts: 1, backoff: null, timeoutMs: 1_000, runAt: start, idempotencyKey: null };
+      const now = start + i * 1_000;
+      await enqueueJobs(engine, [job], now);
+      await claimJobs(engine, { workerId: 'w', queues: ['exports'], limit: 1, now, leaseMs: 1_000 });
+      await endJob(engine, { jobId: job.id, workerId: 'w', attempt: 1 }, { state: 'failed', outcome: 'failed', error: { name: 'Error', message: 'disk full' }, now, logs: [] });
+    }
+    const page = await browser.context.newPage();
+    try {
+      const shown = () => page.getByTestId('group-link').evaluateAll((as) => as.map((a) => a.textContent));
+      await page.goto(`${server.url}/admin/failures`);
+      const first = await shown();
+      expect(first).toEqual([...names].reverse().slice(0, 100));
+      expect(await page.getByTestId('failures-newest').count()).toBe(0);
+      await page.getByTestId('failures-next').click();
+      await page.waitForURL(/\/admin\/failures\?after=/);
+      expect(await shown()).toEqual([...names].reverse().slice(100));
+      expect(await page.getByTestId('failures-next').count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('admin-failures-page-2'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: screenshotPath('admin-failures-page-2-phone-dark'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByTestId('failures-newest').click();
+      await page.waitForURL(`${server.url}/admin/failures`);
+      expect(await shown()).toEqual(first);
+      await page.goto(`${server.url}/admin/failures?after=nonsense`);
+      expect(await page.getByTestId('list-problem').textContent()).toContain('not one this page made');
+      expect(await shown()).toEqual(first);
     } finally {
       await page.close();
     }

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
+import { spawnWorker, stopProcess, waitFor } from '../helpers/processes';
 import { nextFireAfter } from '@/core/cron';
 import { registry } from '@/jobs';
 import { addScheduleAs } from '@/lib/jobs/schedule-actions';
 import { appendActivity, listActivity } from '@/store/activity';
 import { getSchedule, listSchedules } from '@/store/cron';
 import { getJob } from '@/store/queries';
+import { shortJobId } from '@/core/ids';
 import type { Page } from 'playwright-core';
 import { launchChromium, screenshotPath, type Browser } from './browser';
 import { signInToAdmin } from './admin-login';
@@ -139,11 +141,13 @@ describe('the schedules and activity admin pages in Chromium, against next start
     }
   });
 
-  it('Run now enqueues its job and links to it', async () => {
+  it('Run now enqueues its job and links to it; the row\'s last run then shows that job pending, and completed once a worker ran it', async () => {
     const page = await browser.context.newPage();
     try {
       await page.goto(`${server.url}/admin/schedules`);
       const row = page.locator(`[data-testid="schedule-row"][data-name="${name}"]`);
+      expect(await row.getByTestId('last-run').getAttribute('data-state')).toBe('never');
+      expect(await row.getByTestId('last-run').textContent()).toBe('never');
       await row.getByTestId('run-button').click();
       const link = row.getByTestId('run-job-link');
       await link.waitFor();
@@ -152,10 +156,35 @@ describe('the schedules and activity admin pages in Chromium, against next start
       expect(job).toMatchObject({ name: 'demo', scheduleName: name, state: 'pending' });
       expect(JSON.parse(job!.params)).toEqual({ steps: 1 });
       await page.locator(`[data-testid="schedule-row"][data-name="${name}"] [data-testid="schedule-runs"]`, { hasText: /^1 \// }).waitFor();
+      const lastRun = row.getByTestId('last-run');
+      await page.locator(`[data-testid="schedule-row"][data-name="${name}"] [data-testid="last-run"][data-job-id="${jobId}"]`).waitFor();
+      expect(await lastRun.getAttribute('data-state')).toBe('pending');
+      expect(await lastRun.getByTestId('state-label').textContent()).toBe('pending');
+      expect(await lastRun.getByTestId('job-link').textContent()).toBe(shortJobId(jobId));
+      expect(await lastRun.locator('time').getAttribute('title')).toBe(new Date(job!.createdAt).toISOString());
       await page.screenshot({ path: screenshotPath('admin-schedules-run'), fullPage: true });
-      await link.click();
+
+      const worker = spawnWorker({ DATABASE_URL: db.url, ...tokens });
+      try {
+        await worker.waitForOutput('started');
+        await waitFor(async () => (await getJob(await db.engine(), jobId))?.state === 'completed', `job ${jobId} to run`);
+      } finally {
+        expect(await stopProcess(worker)).toBe(0);
+      }
+      await page.reload();
+      expect(await lastRun.getAttribute('data-state')).toBe('completed');
+      expect(await lastRun.getByTestId('state-label').textContent()).toBe('completed');
+      await page.screenshot({ path: screenshotPath('admin-schedules-last-run'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: screenshotPath('admin-schedules-last-run-dark'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: screenshotPath('admin-schedules-last-run-phone-dark'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await lastRun.getByTestId('job-link').click();
       await page.waitForURL(`${server.url}/admin/jobs/${jobId}`);
-      expect(await page.getByTestId('job-state').getAttribute('data-state')).toBe('pending');
+      expect(await page.getByTestId('job-state').getAttribute('data-state')).toBe('completed');
     } finally {
       await page.close();
     }

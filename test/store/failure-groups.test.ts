@@ -9,7 +9,7 @@ import { endJob, retryJob } from '@/store/finish';
 import { deleteJobs, retryJobs } from '@/store/admin';
 import { deleteFinishedJobs } from '@/store/cleanup';
 import { parentFailures } from '@/store/dependencies';
-import { failedJobIdsOfGroup, failureGroupSql, listFailureGroups, type FailureGroup } from '@/store/failure-groups';
+import { failedJobIdsOfGroup, failureGroupSql, listFailureGroups, type FailureGroup, type FailureGroupCursor } from '@/store/failure-groups';
 import { getJob } from '@/store/queries';
 import { openFileEngine } from '@/db/file-engine';
 import { migrate, migrationsDir } from '@/db/migrate';
@@ -45,6 +45,18 @@ async function expectGroupsMatchTable(engine: Engine) {
   )).map((r) => r.key).sort();
   expect(kept).toEqual(counted);
   return kept;
+}
+
+/** Every group with failed jobs, as name/fingerprint, newest last failure first, read `limit` at a time. */
+async function walkGroups(engine: Engine, limit: number): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: FailureGroupCursor | null = null;
+  do {
+    const page: { groups: FailureGroup[]; nextCursor: FailureGroupCursor | null } = await listFailureGroups(engine, { limit, cursor });
+    keys.push(...page.groups.map((g) => `${g.name}/${g.fingerprint}`));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return keys;
 }
 
 describe('failure groups', () => {
@@ -143,6 +155,53 @@ describe('failure groups', () => {
     const second = await listFailureGroups(engine, { limit: 2, cursor: first.nextCursor });
     expect(second.groups[0].name).toBe('page-a');
     expect(second.groups.map((g) => g.name)).not.toContain('page-b');
+  });
+
+  it('walk more than 100 groups 100 a page, newest last failure first, seeing each exactly once while new failures come in between pages, each page a seek of the index', async () => {
+    const engine = await db.engine();
+    const june = Date.UTC(2026, 5, 1);
+    // 252 groups (one per job name), three of them failing at each moment, so equal last_seen values tie-break by name.
+    for (let k = 0; k < 84; k++) {
+      const list = [0, 1, 2].map((i) => ({ job: job({ queue: 'fail-many', name: `many-${String(3 * k + i).padStart(3, '0')}` }), error: timeout(k, k) }));
+      await failJobs(engine, list, june + k * 1_000);
+    }
+    const key = (g: FailureGroup) => `${g.name}/${g.fingerprint}`;
+    const before = await walkGroups(engine, 1_000);
+    expect(before.filter((k) => k.startsWith('many-'))).toHaveLength(252);
+
+    const seen: string[] = [];
+    let cursor: FailureGroupCursor | null = null;
+    let pages = 0;
+    do {
+      const page: { groups: FailureGroup[]; nextCursor: FailureGroupCursor | null } = await listFailureGroups(engine, { limit: 100, cursor });
+      seen.push(...page.groups.map(key));
+      cursor = page.nextCursor;
+      pages++;
+      if (pages === 1) {
+        // Between pages: new groups fail, and a group already shown fails again. They go to the head, behind the walk.
+        await failJobs(engine, [
+          { job: job({ queue: 'fail-many', name: 'many-new-a' }), error: refused(1) },
+          { job: job({ queue: 'fail-many', name: 'many-new-b' }), error: refused(2) },
+          { job: job({ queue: 'fail-many', name: page.groups[50].name }), error: timeout(1, 1) },
+        ], june + 100 * 1_000);
+      }
+    } while (cursor);
+    expect(pages).toBe(Math.ceil(before.length / 100));
+    expect(seen).toEqual(before); // every group there was at the start, once, in order; none of those that came in meanwhile
+    expect(new Set(seen).size).toBe(seen.length);
+    // The newest page now starts with them.
+    expect((await listFailureGroups(engine, { limit: 3 })).groups.map((g) => g.name).sort()).toEqual(['many-new-a', 'many-new-b', before[50].split('/')[0]].sort());
+
+    const plan = async (after: boolean) => (await engine.all<{ detail: string }>(
+      `EXPLAIN QUERY PLAN ${failureGroupSql.list(after)}`, after ? [june, 'many-100', 'x', 100] : [100])).map((r) => r.detail);
+    expect(await plan(false)).toEqual([
+      'SCAN g USING INDEX failure_groups_recent_idx', expect.stringMatching(/^SEARCH f USING INDEX sqlite_autoindex_failure_fingerprints_1 \(fingerprint=\?\)/),
+    ]);
+    // A later page seeks to its cursor instead of walking the pages before it.
+    expect(await plan(true)).toEqual([
+      'SEARCH g USING INDEX failure_groups_recent_idx ((last_seen,name,fingerprint)<(?,?,?))',
+      expect.stringMatching(/^SEARCH f USING INDEX sqlite_autoindex_failure_fingerprints_1 \(fingerprint=\?\)/),
+    ]);
   });
 
   it('give one group\'s failed job ids newest failure first, a chunk at a time, for its retry or discard', async () => {

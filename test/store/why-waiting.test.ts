@@ -36,17 +36,17 @@ describe('why a job is not running', () => {
     const t = today();
     const later = job({ runAt: t + 60_000 });
     await enqueueJobs(await db.engine(), [later], t);
-    expect(await why(later.id, t)).toEqual({ kind: 'runs_later', at: t + 60_000 });
+    expect(await why(later.id, t)).toEqual({ kind: 'runs_later', at: t + 60_000, queue: 'why' });
   });
 
-  it('says a failed attempt waits out its retry backoff, naming the attempt it will be', async () => {
+  it('says a failed attempt waits out its retry backoff, naming the attempt it will be and the error it failed with', async () => {
     const engine = await db.engine();
     const t = today();
     const flaky = job({ queue: 'why-retry' });
     await enqueueJobs(engine, [flaky], t);
     await claimJobs(engine, { workerId: 'w', queues: ['why-retry'], limit: 1, now: t, leaseMs });
     await retryJob(engine, { jobId: flaky.id, workerId: 'w', attempt: 1 }, { outcome: 'failed', error: { name: 'Error', message: 'x' }, runAt: t + 5_000, now: t, logs: [] });
-    expect(await why(flaky.id, t + 1)).toEqual({ kind: 'retry_backoff', at: t + 5_000, attempt: 2, maxAttempts: 3 });
+    expect(await why(flaky.id, t + 1)).toEqual({ kind: 'retry_backoff', at: t + 5_000, attempt: 2, maxAttempts: 3, lastError: 'x' });
   });
 
   it('names the parents a blocked job still waits for, not the ones that ended', async () => {
@@ -70,7 +70,7 @@ describe('why a job is not running', () => {
     expect(await why(parked.id, t + 20)).toEqual({ kind: 'queue_paused', queue: 'why-paused', since: t + 10 });
   });
 
-  it('counts the jobs holding a full concurrency key and those ahead in grant order, an urgent later one included', async () => {
+  it('counts the jobs holding a full concurrency key, naming them running first, and those ahead in grant order, an urgent later one included', async () => {
     const engine = await db.engine();
     const t = today();
     const keyed = (o: Partial<NewJob> = {}) => job({ queue: 'why-key', concurrencyKey: 'tenant-why', concurrencyLimit: 2, ...o });
@@ -79,14 +79,19 @@ describe('why a job is not running', () => {
     await claimJobs(engine, { workerId: 'w', queues: ['why-key'], limit: 1, now: t, leaseMs }); // first runs, second is granted
     const urgent = keyed({ priority: 10 });
     await enqueueJobs(engine, [urgent], t);
-    expect(await why(target.id, t)).toEqual({ kind: 'concurrency_full', key: 'tenant-why', limit: 2, running: 2, ahead: { count: 2, orMore: false } });
+    expect(await why(target.id, t)).toEqual({
+      kind: 'concurrency_full', key: 'tenant-why', limit: 2, running: 2,
+      holders: [{ id: first.id, state: 'running' }, { id: second.id, state: 'granted' }], ahead: { count: 2, orMore: false },
+    });
     expect(await why(urgent.id, t)).toMatchObject({ kind: 'concurrency_full', ahead: { count: 0, orMore: false } });
 
     // A job waiting in a paused queue gets no slot, so it is not ahead of one in another queue.
     await pauseQueue(engine, 'why-key', t);
     const elsewhere = keyed({ queue: 'why-key-2', concurrencyLimit: 1 });
     await enqueueJobs(engine, [elsewhere], t);
-    expect(await why(elsewhere.id, t)).toEqual({ kind: 'concurrency_full', key: 'tenant-why', limit: 1, running: 1, ahead: { count: 0, orMore: false } });
+    expect(await why(elsewhere.id, t)).toEqual({
+      kind: 'concurrency_full', key: 'tenant-why', limit: 1, running: 1, holders: [{ id: first.id, state: 'running' }], ahead: { count: 0, orMore: false },
+    });
   });
 
   it('counts a free slot as taken by the keyed jobs ahead that the next grant gives it to', async () => {
@@ -98,7 +103,7 @@ describe('why a job is not running', () => {
     await enqueueInTransaction(engine.orm, next, t);
     await enqueueInTransaction(engine.orm, behind, t);
     expect(await why(next.id, t)).toEqual({ kind: 'waiting_for_worker', ahead: null });
-    expect(await why(behind.id, t)).toEqual({ kind: 'concurrency_full', key: 'tenant-grant', limit: 1, running: 0, ahead: { count: 1, orMore: false } });
+    expect(await why(behind.id, t)).toEqual({ kind: 'concurrency_full', key: 'tenant-grant', limit: 1, running: 0, holders: [], ahead: { count: 1, orMore: false } });
   });
 
   it('says when a rate-limited queue\'s window lets the next job start, as the rate-limited claim counts it', async () => {
@@ -174,7 +179,26 @@ describe('why a job is not running', () => {
     await worker('crashed', { queues: ['why-dead'], names: ['demo'], heartbeatAt: t });
     await claimJobs(engine, { workerId: 'crashed', queues: ['why-dead'], limit: 1, now: t, leaseMs: 10 * leaseMs });
     // its lease still runs, but two leases passed without a heartbeat
-    expect(await why(orphan.id, t + 2 * leaseMs + 1)).toEqual({ kind: 'lease_expiring', worker: 'crashed', leaseUntil: t + 10 * leaseMs, heartbeatAgeMs: 2 * leaseMs + 1, reason: 'worker_dead' });
+    expect(await why(orphan.id, t + 2 * leaseMs + 1)).toEqual({
+      kind: 'lease_expiring', worker: 'crashed', leaseUntil: t + 10 * leaseMs, heartbeatAgeMs: 2 * leaseMs + 1, heartbeatEveryMs: 333, reason: 'worker_dead', otherLiveWorkers: 0,
+    });
+  });
+
+  it('says a running job\'s worker stopped heartbeating once it missed two beats, while its lease still runs, and counts the live workers that take it back', async () => {
+    const engine = await db.engine();
+    const t = today();
+    const frozen = job({ queue: 'why-frozen' });
+    await enqueueJobs(engine, [frozen], t);
+    await worker('frozen', { queues: ['why-frozen'], names: ['demo'], heartbeatAt: t });
+    await worker('healthy', { queues: ['elsewhere'], names: ['demo'], heartbeatAt: t + 600 });
+    await claimJobs(engine, { workerId: 'frozen', queues: ['why-frozen'], limit: 1, now: t, leaseMs });
+    // It beats every 333 ms: silent for 600 ms it may just be late, past 666 ms it missed two beats.
+    expect(await why(frozen.id, t + 600)).toMatchObject({ kind: 'running', workerAlive: true, heartbeatAgeMs: 600 });
+    expect(await why(frozen.id, t + 700)).toEqual({
+      kind: 'lease_expiring', worker: 'frozen', leaseUntil: t + leaseMs, heartbeatAgeMs: 700, heartbeatEveryMs: 333, reason: 'heartbeat_late', otherLiveWorkers: 1,
+    });
+    // and so after its lease ran out, until two leases of silence make it dead
+    expect(await why(frozen.id, t + leaseMs + 100)).toMatchObject({ kind: 'lease_expiring', reason: 'heartbeat_late', otherLiveWorkers: 1 });
   });
 
   it('says the lease will be taken back when an in-process run let its lease run out', async () => {
@@ -184,7 +208,9 @@ describe('why a job is not running', () => {
     await enqueueJobs(engine, [inline], t);
     await claimJobById(engine, { id: inline.id, workerId: 'inline:h:1:x', now: t, leaseMs });
     expect(await why(inline.id, t + leaseMs - 1)).toMatchObject({ kind: 'running', workerAlive: null, heartbeatAgeMs: null });
-    expect(await why(inline.id, t + leaseMs + 1)).toEqual({ kind: 'lease_expiring', worker: 'inline:h:1:x', leaseUntil: t + leaseMs, heartbeatAgeMs: null, reason: 'lease_ran_out' });
+    expect(await why(inline.id, t + leaseMs + 1)).toEqual({
+      kind: 'lease_expiring', worker: 'inline:h:1:x', leaseUntil: t + leaseMs, heartbeatAgeMs: null, heartbeatEveryMs: 333, reason: 'lease_ran_out', otherLiveWorkers: 0,
+    });
   });
 
   it('has no cause for a job that ended, and refuses an unknown id', async () => {

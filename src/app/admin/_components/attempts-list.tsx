@@ -4,13 +4,13 @@ import { StateLabel } from './state-label';
 import { When } from './when';
 import styles from '../admin.module.css';
 
-/** Every attempt, newest first, with its outcome, error, stack and log lines (their data masked). */
+/** Every attempt, newest first, with its outcome, error, stack and log lines (their data masked); each is #attempt-<n>, for links to it. */
 export function AttemptsList({ attempts, now }: { attempts: AttemptJson[]; now: number }) {
   if (attempts.length === 0) return <p className={styles.muted}>No attempt has ended yet.</p>;
   return (
     <div data-testid="attempts">
       {[...attempts].reverse().map((a) => (
-        <article key={a.attempt} className={styles.attempt} data-testid="attempt" data-outcome={a.outcome}>
+        <article key={a.attempt} id={`attempt-${a.attempt}`} className={styles.attempt} data-testid="attempt" data-outcome={a.outcome}>
           <div className={styles.head}>
             <strong>Attempt {a.attempt}</strong>
             <StateLabel label={a.outcome} />

@@ -1,7 +1,10 @@
 import { getEngine } from '@/db/client';
 import { nextFireAfter } from '@/core/cron';
 import { registry } from '@/jobs';
+import { displayState } from '@/core/states';
 import { listSchedules } from '@/store/cron';
+import { lastJobsOfSchedules, type ScheduleLastJob } from '@/store/schedule-runs';
+import { JobLink } from '../_components/job-link';
 import { AddScheduleForm, ScheduleControls } from '../_components/schedule-controls';
 import { StateLabel } from '../_components/state-label';
 import { When } from '../_components/when';
@@ -36,11 +39,32 @@ function fireText(ms: number, timeZone: string): { local: string; utc: string | 
   return { local: `${local.date} ${local.time}`, utc: `${utc.date === local.date ? '' : `${utc.date} `}${utc.time} UTC` };
 }
 
-/** Every schedule: its job, timing, next fires (in its timezone and in UTC), last run and run counts; the admin role may change them. */
+/**
+ * A schedule's last run: when its newest job was enqueued (a fire or Run now), that job and its state;
+ * the time of a later fire whose job is gone (cleaned up); or never.
+ */
+function LastRun({ lastRunAt, job, now }: { lastRunAt: number | null; job: ScheduleLastJob | undefined; now: number }) {
+  if (lastRunAt !== null && (!job || lastRunAt > job.createdAt)) {
+    return <span data-testid="last-run" data-state="deleted"><When at={lastRunAt} now={now} /> <span className={styles.muted}>(its job was deleted)</span></span>;
+  }
+  if (!job) return <span className={styles.muted} data-testid="last-run" data-state="never">never</span>;
+  const label = displayState(job, now);
+  return (
+    <span className={styles.lastRun} data-testid="last-run" data-state={label} data-job-id={job.id}>
+      <When at={job.createdAt} now={now} />
+      <JobLink id={job.id} />
+      <StateLabel label={label} />
+    </span>
+  );
+}
+
+/** Every schedule: its job, timing, next fires (in its timezone and in UTC), last run and its job's state, and run counts; the admin role may change them. */
 export default async function SchedulesPage() {
   const principal = await requirePrincipal('/admin/schedules');
   const isAdmin = principal.role === 'admin';
-  const schedules = await listSchedules(await getEngine());
+  const engine = await getEngine();
+  const schedules = await listSchedules(engine);
+  const lastJobs = await lastJobsOfSchedules(engine);
   const now = Date.now();
   return (
     <>
@@ -51,7 +75,7 @@ export default async function SchedulesPage() {
             <thead>
               <tr>
                 <th>Name</th><th>Job</th><th>Cron</th><th>Timezone</th><th>Enabled</th><th>Source</th>
-                <th>Next {firesShown} fires (its timezone / UTC)</th><th title="When its last scheduled fire ran (Run now counts a run but is not a fire)">Last run</th>
+                <th>Next {firesShown} fires (its timezone / UTC)</th><th title="When it last enqueued a job (a fire or Run now), that job and its state">Last run</th>
                 <th className={styles.num} title="total / completed / failed / missed">Runs</th>
                 {isAdmin && <th>Actions</th>}
               </tr>
@@ -86,7 +110,7 @@ export default async function SchedulesPage() {
                         </ol>
                       )}
                     </td>
-                    <td><When at={s.lastRunAt} now={now} /></td>
+                    <td><LastRun lastRunAt={s.lastRunAt} job={lastJobs.get(s.name)} now={now} /></td>
                     <td className={styles.num} data-testid="schedule-runs">
                       {s.runsTotal} / {s.runsCompleted} / <span title="failed">{s.runsFailed}</span> / <span title="missed">{s.runsMissed}</span>
                     </td>

@@ -1,0 +1,1 @@
+CREATE INDEX `jobs_schedule_idx` ON `jobs` (`schedule_name`,`id`) WHERE schedule_name IS NOT NULL;
