@@ -24,7 +24,7 @@ export const bulkBody = z.object({
 export type BulkAction = 'retry' | 'cancel' | 'delete';
 
 /** The states each action applies to: other jobs are not matched. */
-const actionStates: Record<BulkAction, readonly JobState[]> = {
+export const bulkActionStates: Record<BulkAction, readonly JobState[]> = {
   retry: ['failed', 'cancelled'],
   cancel: ['pending', 'running'],
   delete: ['completed', 'failed', 'cancelled'],
@@ -44,37 +44,68 @@ async function applyChunk(engine: Engine, action: BulkAction, ids: string[], now
 }
 
 /**
+ * Calls `fn` with each chunk of the ids `filter` matches, newest first,
+ * bulkChunkSize at a time, walking the ids as a keyset so a job `fn` changed
+ * (and that left the filter's states) or left as it is is never met twice.
+ */
+async function walkMatches(engine: Engine, filter: Omit<JobFilter, 'limit'>, fn: (ids: string[]) => Promise<void>): Promise<void> {
+  let before: PageKey | undefined;
+  for (;;) {
+    const chunk = await listJobIds(engine, { ...filter, before, limit: bulkChunkSize });
+    if (chunk.length) await fn(chunk);
+    if (chunk.length < bulkChunkSize) return;
+    before = { id: chunk[chunk.length - 1] };
+  }
+}
+
+async function countMatches(engine: Engine, filter: Omit<JobFilter, 'limit'>): Promise<number> {
+  let matched = 0;
+  await walkMatches(engine, filter, async (ids) => {
+    matched += ids.length;
+  });
+  return matched;
+}
+
+/**
+ * Read-only. How many jobs a bulk `filter` matches in any state (the admin
+ * page's "select all matching"), by the same walk as a dry run; param filters
+ * look at the newest paramSearchLimit jobs, as in the list.
+ */
+export async function countBulkMatches(engine: Engine, filter: z.output<typeof jobFilterBody>): Promise<number> {
+  return countMatches(engine, jobFilterFromBody(filter));
+}
+
+/** The states `action` applies to, in words: "failed or cancelled", "completed, failed or cancelled". */
+export function bulkStatesText(action: BulkAction): string {
+  const states = bulkActionStates[action];
+  return states.length === 1 ? states[0] : `${states.slice(0, -1).join(', ')} or ${states[states.length - 1]}`;
+}
+
+/**
  * Runs a bulk action over the jobs named by `ids` or matched by `filter`
- * (only those in a state the action applies to), newest first, a chunk of
- * bulkChunkSize per write batch, walking the ids as a keyset so a changed job
- * is never met twice. A dry run counts the matches and changes nothing.
- * One action-log entry for the whole run. Returns {matched} or {done}.
+ * (only those in a state the action applies to; a filter's own state that it
+ * does not apply to is a bad_request), newest first, a chunk of bulkChunkSize
+ * per write batch, walking the ids as a keyset so a changed job is never met
+ * twice. A dry run counts the matches and changes nothing. One action-log
+ * entry for the whole run. Returns {matched} or {done}. The API's
+ * POST /api/jobs/bulk and the admin page's bulk actions both call it.
  */
 export async function runBulk(engine: Engine, body: z.output<typeof bulkBody>, who: Actor): Promise<{ matched: number } | { done: number }> {
   const action = body.action;
   const ids = body.ids && [...new Set(await Promise.all(body.ids.map((typed) => resolveJobId(engine, typed))))];
   const base: Omit<JobFilter, 'limit'> = ids ? { ids } : jobFilterFromBody(body.filter!);
-  if (base.state && !actionStates[action].includes(base.state)) {
-    throw new JobsError('bad_request', `${action} applies to ${actionStates[action].join(' or ')} jobs, not ${base.state}`);
+  if (base.state && !bulkActionStates[action].includes(base.state)) {
+    throw new JobsError('bad_request', `${action} applies to ${bulkStatesText(action)} jobs, not ${base.state}`);
   }
-  const filter: Omit<JobFilter, 'limit'> = { ...base, states: actionStates[action] };
-  let before: PageKey | undefined;
-  let matched = 0;
+  const filter: Omit<JobFilter, 'limit'> = { ...base, states: bulkActionStates[action] };
+  if (body.dryRun) return { matched: await countMatches(engine, filter) };
   const changed: string[] = [];
   let done = 0;
-  for (;;) {
-    const chunk = await listJobIds(engine, { ...filter, before, limit: bulkChunkSize });
-    if (chunk.length === 0) break;
-    before = { id: chunk[chunk.length - 1] };
-    matched += chunk.length;
-    if (!body.dryRun) {
-      const ids = await applyChunk(engine, action, chunk, Date.now());
-      done += ids.length;
-      if (changed.length < activityMaxJobIds) changed.push(...ids.slice(0, activityMaxJobIds - changed.length));
-    }
-    if (chunk.length < bulkChunkSize) break;
-  }
-  if (body.dryRun) return { matched };
+  await walkMatches(engine, filter, async (chunk) => {
+    const ids = await applyChunk(engine, action, chunk, Date.now());
+    done += ids.length;
+    if (changed.length < activityMaxJobIds) changed.push(...ids.slice(0, activityMaxJobIds - changed.length));
+  });
   if (done > 0) {
     await appendActivity(engine, {
       actor: who, action: `job.${action}`, jobIds: changed, jobCount: done,
