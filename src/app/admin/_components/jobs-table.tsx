@@ -1,6 +1,6 @@
 import type { JobJson } from '@/lib/jobs/json';
 import { JobLink } from './job-link';
-import { StateLabel } from './state-label';
+import { LiveJobProgress, LiveJobState } from './live/live-job-cells';
 import { When } from './when';
 import styles from '../admin.module.css';
 
@@ -46,8 +46,10 @@ export function AdminJobsTable({ jobs, now, bulkFormId }: { jobs: JobJson[]; now
               <td><JobLink id={job.id} /></td>
               <td>{job.name}</td>
               <td>{job.queue}</td>
-              <td data-cell="state"><StateLabel label={job.label} title={job.error?.message} /></td>
-              <td data-cell="progress"><ProgressCell job={job} /></td>
+              <td data-cell="state"><LiveJobState id={job.id} label={job.label} title={job.error?.message} /></td>
+              <td data-cell="progress">
+                <LiveJobProgress id={job.id} state={job.state} percent={job.progress.percent} message={job.progress.message} />
+              </td>
               <td className={styles.num}>{job.attempts} / {job.maxAttempts}</td>
               <td><When at={job.createdAt} now={now} /></td>
               <td><When at={job.completedAt} now={now} /></td>
@@ -56,18 +58,5 @@ export function AdminJobsTable({ jobs, now, bulkFormId }: { jobs: JobJson[]; now
         </tbody>
       </table>
     </div>
-  );
-}
-
-/** A running job's progress bar and percent; 100% once completed, a dash otherwise. */
-function ProgressCell({ job }: { job: JobJson }) {
-  if (job.state !== 'running') return <span className={styles.muted}>{job.state === 'completed' ? '100%' : '–'}</span>;
-  return (
-    <span title={job.progress.message ?? undefined}>
-      <span className={styles.bar} role="progressbar" aria-valuenow={job.progress.percent} aria-valuemin={0} aria-valuemax={100}>
-        <span style={{ width: `${job.progress.percent}%` }} />
-      </span>
-      {Math.round(job.progress.percent)}%
-    </span>
   );
 }

@@ -15,6 +15,7 @@ import { listJobs, pageKeyOf, resolveJobId } from '@/store/queries';
 import { BulkSelection, type BulkButton } from '../_components/bulk-selection';
 import { JobFilters } from '../_components/job-filters';
 import { AdminJobsTable } from '../_components/jobs-table';
+import { NewJobsNotice } from '../_components/live/new-jobs-notice';
 import { StateTabs } from '../_components/state-tabs';
 import { firstParam } from '../_lib/format';
 import { filterQuery, listHref, type JobListSearch } from '../_lib/list-filter';
@@ -54,6 +55,12 @@ function bulkButtons(state: JobState | undefined): BulkButton[] {
  * `params=<typed text>`, which comes back as `param.<path>=<value>` keys (the
  * API's), so a link shares the search.
  */
+/** Each state tab's link (and 'all'), keeping the other filters and starting at the first page. */
+function tabHrefs(search: JobListSearch): Record<string, string> {
+  const states: (JobState | undefined)[] = [undefined, ...jobStates];
+  return Object.fromEntries(states.map((s) => [s ?? 'all', listHref({ ...search, state: s, cursor: undefined })]));
+}
+
 export default async function JobsPage({ searchParams }: { searchParams: Search }) {
   const raw = await searchParams;
   const typedParams = firstParam(raw.params);
@@ -111,7 +118,10 @@ export default async function JobsPage({ searchParams }: { searchParams: Search 
     <>
       <h1>Jobs</h1>
       <section className={styles.card} aria-label="Jobs list">
-        {counts && <StateTabs current={state} counts={counts} hrefOf={(s) => listHref({ ...search, state: s, cursor: undefined })} />}
+        {counts && <StateTabs current={state} counts={counts} queue={search.queue} hrefs={tabHrefs(search)} />}
+        {!search.cursor && (state === undefined || state === 'pending') && search.params!.length === 0 && (
+          <NewJobsNotice queue={search.queue} name={search.name} />
+        )}
         <JobFilters state={search.state} name={search.name} queue={search.queue} id={search.id} paramsText={typedParams ?? formatParamSearch(search.params!)} paramProblem={paramProblem} paramSearchLimit={paramSearchLimit} />
         {problem && <p className={styles.error} role="alert" data-testid="list-problem">{problem}</p>}
         {paramProblem ? null : bulk ? (
