@@ -18,8 +18,7 @@ export function JobFacts({ job, now }: { job: JobDetailJson; now: number }) {
       <dd>{job.attempts} of {job.maxAttempts}</dd>
       <dt>Progress</dt>
       <dd>
-        <LiveJobProgress id={job.id} state={job.state} percent={job.progress.percent} message={job.progress.message} />
-        {job.progress.message && <span className={styles.muted}> · {job.progress.message}</span>}
+        <LiveJobProgress id={job.id} state={job.state} percent={job.progress.percent} message={job.progress.message} showMessage />
       </dd>
       <dt>Created</dt>
       <dd><When at={job.createdAt} now={now} /></dd>

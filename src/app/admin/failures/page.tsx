@@ -7,6 +7,7 @@ import { decodeFailureGroupCursor, encodeFailureGroupCursor } from '../_lib/fail
 import { firstParam } from '../_lib/format';
 import { requirePrincipal } from '../_lib/session';
 import styles from '../admin.module.css';
+import { RefreshOnChange } from '../_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,6 +30,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Failures</h1>
+      <RefreshOnChange types={['job.failed']} />
       <section className={styles.card} aria-label="Failure groups">
         {raw && !after && <p className={styles.error} data-testid="list-problem">That page link is not one this page made: the newest groups are shown.</p>}
         <GroupOutcome>

@@ -10,6 +10,7 @@ import { StateLabel } from '../_components/state-label';
 import { When } from '../_components/when';
 import { requirePrincipal } from '../_lib/session';
 import styles from '../admin.module.css';
+import { RefreshOnChange } from '../_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
@@ -69,6 +70,7 @@ export default async function SchedulesPage() {
   return (
     <>
       <h1>Schedules</h1>
+      <RefreshOnChange everyMs={5_000} />
       <section className={styles.card} aria-label="Schedules">
         <div className={styles.scroll}>
           <table className={styles.table} data-testid="schedules-table">

@@ -32,8 +32,13 @@ export function LiveJobState({ id, label, title }: { id: string; label: string; 
   );
 }
 
-/** A progress bar for a job that moves with its progress events, and shows 100% once it completes. */
-export function LiveJobProgress({ id, state, percent, message }: { id: string; state: string; percent: number; message?: string | null }) {
+/**
+ * A progress bar for a job that moves with its progress events, and shows
+ * 100% once it completes. The message (as text with `showMessage`, else as
+ * the tooltip) is the server's: the stream carries the percent only, so once
+ * the bar moves past it the message is dropped rather than shown stale.
+ */
+export function LiveJobProgress({ id, state, percent, message, showMessage = false }: { id: string; state: string; percent: number; message?: string | null; showMessage?: boolean }) {
   const [seen, setSeen] = useState<{ state: string; percent: number; base: string } | null>(null);
   const base = `${state}:${percent}`;
   const live = seen?.base === base ? seen : null; // as in LiveJobState: a fresh server read wins
@@ -45,11 +50,12 @@ export function LiveJobProgress({ id, state, percent, message }: { id: string; s
   if (shown.state !== 'running' && shown.state !== 'completed') return <span className={styles.muted}>–</span>;
   const rounded = Math.round(shown.percent);
   return (
-    <span title={live ? undefined : (message ?? undefined)} data-testid="live-progress" data-percent={rounded}>
+    <span title={live || showMessage ? undefined : (message ?? undefined)} data-testid="live-progress" data-percent={rounded}>
       <span className={styles.bar} role="progressbar" aria-valuenow={rounded} aria-valuemin={0} aria-valuemax={100} aria-label={`${rounded}%`}>
         <span style={{ width: `${rounded}%` }} />
       </span>
       {rounded}%
+      {showMessage && !live && message && <span className={styles.muted}> · {message}</span>}
     </span>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
-import type { JobChangeJson } from '@/lib/jobs/json';
+import type { JobChangeJson, JobChangeType } from '@/lib/jobs/json';
 import { useChangeTick } from './live-events';
 
 /**
@@ -12,10 +12,13 @@ import { useChangeTick } from './live-events';
  * read while nothing changes or the tab is hidden. Client state (a selection,
  * a half-typed form) survives a refresh.
  */
-export function RefreshOnChange({ everyMs = 3_000, jobId, queue, skipProgress = false }: { everyMs?: number; jobId?: string; queue?: string; skipProgress?: boolean }) {
+export function RefreshOnChange({ everyMs = 3_000, jobId, queue, types, skipProgress = false }: {
+  everyMs?: number; jobId?: string; queue?: string; types?: JobChangeType[]; skipProgress?: boolean;
+}) {
   const router = useRouter();
   const matches = (change: JobChangeJson) =>
-    (jobId === undefined || change.job.id === jobId) && (queue === undefined || change.job.queue === queue) && !(skipProgress && change.type === 'job.progress');
+    (jobId === undefined || change.job.id === jobId) && (queue === undefined || change.job.queue === queue) &&
+    (types === undefined || types.includes(change.type)) && !(skipProgress && change.type === 'job.progress');
   const tick = useChangeTick(everyMs, matches);
   const first = useRef(true);
   useEffect(() => {

@@ -51,7 +51,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
       )}
       {cause && (
         <section className={styles.card} aria-labelledby="why-title">
-          <h2 id="why-title">Why isn&apos;t this job running?</h2>
+          <h2 id="why-title">{job.state === 'running' ? 'Where is it running?' : 'Why isn’t this job running?'}</h2>
           <WhyWaiting cause={cause} now={now} />
         </section>
       )}

@@ -10,6 +10,7 @@ import { When } from '../../../_components/when';
 import { firstParam } from '../../../_lib/format';
 import { requirePrincipal } from '../../../_lib/session';
 import styles from '../../../admin.module.css';
+import { RefreshOnChange } from '../../../_components/live/refresh-on-change';
 
 export const dynamic = 'force-dynamic';
 
@@ -51,6 +52,7 @@ export default async function FailureGroupPage({ params, searchParams }: {
     <>
       <p><Link href="/admin/failures">← Failures</Link></p>
       <h1>Failures of {group.name}</h1>
+      <RefreshOnChange types={['job.failed']} />
       <section className={styles.card} aria-label="Failure group" data-testid="group-facts">
         <GroupOutcome>
           <p className={styles.groupDescription} data-testid="group-description"><FingerprintDescription group={group} /></p>
