@@ -78,12 +78,20 @@ export function appFrame(stack: string | null | undefined): string | null {
   return null;
 }
 
-/** A frame's location as a stable path in the app, or null for a frame outside it. */
+/**
+ * The job system's own folders: a frame there (its executor raising a
+ * timeout, its store) says nothing about which job code failed, and would put
+ * every job's timeouts in one group with a frame no user wrote.
+ */
+const systemFrame = /^src\/(lib\/jobs|core|store|db|worker|cron)\//;
+
+/** A frame's location as a stable path in the app, or null for a frame outside it or in the job system itself. */
 function appPath(location: string): string | null {
   const file = location.replace(/\\/g, '/').replace(/^file:\/\//, '').replace(/(:\d+)+$/, '').replace(/\?.*$/, '');
   if (file.includes('/node_modules/') || file.includes('<anonymous>') || /^(node:|internal\/|native$)/.test(file)) return null;
   const from = Math.max(file.lastIndexOf('/src/'), file.lastIndexOf('/.next/'));
   const tail = from >= 0 ? file.slice(from + 1) : file.slice(file.lastIndexOf('/') + 1);
+  if (systemFrame.test(tail)) return null;
   // Bundled chunk names carry content hashes; strip them like a message's ids.
   return tail ? normaliseMessage(tail) : null;
 }

@@ -47,6 +47,14 @@ describe('appFrame', () => {
     expect(appFrame('Error: x\n    at handler (/srv/app/.next/server/chunks/ssr/9f2c4a1b7e._.js:1:2)')).toBe('handler (.next/server/chunks/ssr/<hex>._.js)');
   });
 
+  it('skips the job system\'s own frames (a timeout raised by its executor is the job\'s failure, not the executor\'s)', () => {
+    const timeout = 'JobTimeoutError: Job timed out after 1000 ms\n    at Timeout.<anonymous> (/srv/app/src/lib/jobs/execute.ts:44:55)\n    at listOnTimeout (node:internal/timers:581:17)';
+    expect(appFrame(timeout)).toBeNull();
+    const viaStore = 'Error: x\n    at claim (/srv/app/src/store/claim.ts:1:2)\n    at Worker.loop (/srv/app/src/worker/worker.ts:3:4)\n    at Report.perform (/srv/app/src/jobs/report.ts:9:9)';
+    expect(appFrame(viaStore)).toBe('Report.perform (src/jobs/report.ts)');
+    expect(appFrame('Error: x\n    at send (/srv/app/src/lib/mailer.ts:1:2)')).toBe('send (src/lib/mailer.ts)'); // the app's own src/lib stays
+  });
+
   it('is null without a stack or without a frame of the app', () => {
     expect(appFrame(undefined)).toBeNull();
     expect(appFrame('Error: x\n    at f (node:fs:1:1)\n    at <anonymous>')).toBeNull();
