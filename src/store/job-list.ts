@@ -109,23 +109,49 @@ function filterConditions(filter: Omit<JobFilter, 'limit'>): SQL[] {
  *   written so that it cannot lead the planner to the finished index instead.
  * - running-index: jobs_lease_idx holds exactly the running jobs (at most the
  *   workers' total concurrency), sorted by id.
- * - ids: the primary key from the newest id down. Pending jobs are mostly the
- *   newest rows (workers take the oldest first), so their pages are short walks;
- *   a page past the last pending job walks on to the oldest row.
+ * - pending-indexes: while at most namedFewLimit jobs are pending (in all queues),
+ *   all of them, from the six partial indexes that hold the pending jobs of each
+ *   wait reason (pendingIndexes), then the other filters, sorted: the pending tab
+ *   of a quiet system, which a walk of ids would take to the oldest row before
+ *   it knew there were no more.
+ * - ids: the primary key from the newest id down. Many pending jobs are mostly
+ *   the newest rows (workers take the oldest first), so their pages are short walks.
  */
-type Plan = 'finished-index' | 'name-index' | 'bounded' | 'running-index' | 'ids';
+type Plan = 'finished-index' | 'name-index' | 'bounded' | 'running-index' | 'pending-indexes' | 'ids';
 
-/** A name with at most this many jobs has a finished list read from jobs_name_idx (see Plan). */
+/**
+ * A name with at most this many jobs has a finished list read from jobs_name_idx;
+ * while at most this many jobs are pending, the pending list reads them all (see Plan).
+ */
 export const namedFewLimit = 5_000;
 
+/**
+ * The partial index holding the pending jobs of each wait reason (the jobs.scheduled
+ * code, as stats.ts's waitReasons names them): together, every pending job.
+ */
+export const pendingIndexes = {
+  0: 'jobs_claim_idx', 1: 'jobs_due_idx', 2: 'jobs_paused_idx', 3: 'jobs_blocked_idx', 4: 'jobs_waiting_idx', 5: 'jobs_rate_claim_idx',
+} as const;
+
+/** The rowids of every pending job, one walk of each partial index of pendingIndexes. */
+const pendingRowids = sql.raw(Object.entries(pendingIndexes)
+  .map(([code, index]) => `SELECT rowid FROM jobs INDEXED BY ${index} WHERE state = 'pending' AND scheduled = ${code}`).join(' UNION ALL '));
+
+/** Whether at most namedFewLimit rows come out of `rows`: it reads namedFewLimit + 1 of them at most. */
+async function few(engine: Engine, rows: SQL): Promise<boolean> {
+  const [{ n }] = await engine.orm.all<{ n: number }>(sql`SELECT count(*) AS n FROM (${rows} LIMIT ${namedFewLimit + 1})`);
+  return Number(n) <= namedFewLimit;
+}
+
 async function planOf(engine: Engine, filter: JobFilter): Promise<Plan> {
-  if (listOrderOf(filter) === 'created') return filter.state === 'running' ? 'running-index' : 'ids';
+  if (listOrderOf(filter) === 'created') {
+    if (filter.state === 'running') return 'running-index';
+    return filter.state === 'pending' && !filter.states && await few(engine, pendingRowids) ? 'pending-indexes' : 'ids';
+  }
   if (filter.params?.length || filter.ids) return 'bounded';
   if (filter.name === undefined) return 'finished-index';
   // At most namedFewLimit + 1 entries of the name index, the ids alone.
-  const [{ n }] = await engine.orm.all<{ n: number }>(
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM jobs INDEXED BY jobs_name_idx WHERE name = ${filter.name} LIMIT ${namedFewLimit + 1})`);
-  return Number(n) <= namedFewLimit ? 'name-index' : 'finished-index';
+  return await few(engine, sql`SELECT 1 FROM jobs INDEXED BY jobs_name_idx WHERE name = ${filter.name}`) ? 'name-index' : 'finished-index';
 }
 
 /** One page of `filter` by `plan`, as a statement; a `before` of the other order is a bad_request. */
@@ -142,12 +168,15 @@ function pageQuery(filter: JobFilter, plan: Plan, columns: SQL): SQL {
     'finished-index': sql`jobs INDEXED BY jobs_finished_idx`,
     'name-index': sql`jobs INDEXED BY jobs_name_idx`,
     'running-index': sql`jobs INDEXED BY jobs_lease_idx`,
+    // No index drives it (the planner would walk a name's index and test each rowid): only rowid lookups.
+    'pending-indexes': sql`jobs NOT INDEXED`,
     bounded: sql`jobs`,
     ids: sql`jobs`,
   }[plan];
   // The partial indexes' own WHERE, as literals: SQLite uses one only when the query's WHERE implies it.
   if (plan === 'finished-index') where.push(sql`${jobs.completedAt} IS NOT NULL`);
   if (plan === 'running-index') where.push(sql`${jobs.state} = 'running'`);
+  if (plan === 'pending-indexes') where.push(sql`jobs.rowid IN (${pendingRowids})`);
   if (key && order === 'created') where.push(lt(jobs.id, key.id));
   else if (key && plan === 'bounded') {
     where.push(sql`(coalesce(${jobs.completedAt}, 0) < ${key.completedAt} OR (coalesce(${jobs.completedAt}, 0) = ${key.completedAt} AND ${jobs.id} < ${key.id}))`);
