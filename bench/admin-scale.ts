@@ -145,15 +145,15 @@ function pagesOf(t: BenchTargets, next: NextPages): Page[] {
   const secondPage = next.failed;
   const shortForm = `${t.newestFailed.slice(0, 8)}…${t.newestFailed.slice(-4)}`;
   return [
-    { label: 'overview', path: '/admin', check: needs('Jobs by state', 'data-testid="failure-group"', 'data-alive="3"') },
+    { label: 'overview', path: '/admin', check: needs('data-testid="count-failed"', 'data-testid="queue-row"', 'data-testid="failure-group"', 'data-alive="3"') },
     { label: 'jobs, state failed', path: '/admin/jobs?state=failed', check: needs(`data-job-id="${t.newestFailed}"`) },
     { label: 'jobs, state failed, page 2', path: secondPage, check: (b) => needs(`data-job-id="${t.secondPageFailed}"`)(b) ?? (b.includes(`data-job-id="${t.newestFailed}"`) ? 'shows page 1' : null) },
     { label: `jobs, params search`, path: `/admin/jobs?param.user.id=${t.userId}`, check: needs(`data-job-id="${t.userJob}"`) },
     { label: 'job detail (failed, 3 attempts)', path: `/admin/jobs/${t.newestFailed}`, check: needs(t.newestFailed, 'data-state="failed"', 'Attempts') },
     { label: 'failures', path: '/admin/failures', check: needs(`data-fingerprint="${t.group.fingerprint}"`) },
     { label: `failure group (${t.group.failed.toLocaleString('en')} jobs)`, path: group, check: needs(`data-job-id="${t.group.newestJob}"`) },
-    { label: 'queues', path: '/admin/queues', check: needs('email', 'webhooks') },
-    { label: 'workers', path: '/admin/workers', check: needs(t.aliveWorker, t.deadWorker) },
+    { label: 'queues', path: '/admin/queues', check: needs('data-queue="email"', `data-queue="${smallQueue.queue}"`) },
+    { label: 'workers', path: '/admin/workers', check: needs(t.aliveWorker, t.deadWorker, 'data-status="dead"') },
     { label: 'schedules', path: '/admin/schedules', check: needs(`data-name="${t.schedule}"`) },
     { label: 'activity', path: '/admin/activity', check: needs('data-testid="activity-row"', 'session.login') },
     // Beyond the issue's list. First, not an admin page: the same param search through the API, what the store's search costs.
