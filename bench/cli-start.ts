@@ -1,0 +1,100 @@
+// How long `bin/jobs` takes from start to exit: `--help`, `list` and `status <id>`, each run
+// `--runs` times (default 10) against a temp database with some jobs, through tsx (the sources, as
+// bin/jobs ran them before it was compiled) and compiled (bin/jobs as it is). Prints the median and
+// p90 in ms of each, with the machine and its load (on 2 cores, other work shows in every figure).
+//
+//   npm run bench:cli [-- --runs 10] [--jobs 500] [--tsx-root DIR]
+//
+// --tsx-root runs the tsx figures in another checkout (`git worktree add /tmp/before <commit>`)
+// to measure code from before this bench existed; its node_modules must be installed or linked.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from './harness';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    jobs: { type: 'string', default: '500' },
+    'tsx-root': { type: 'string', default: projectRoot },
+  },
+});
+const runs = Number(values.runs);
+const tsxRoot = path.resolve(values['tsx-root']);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-jobs-cli-bench-'));
+const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'jobs.db')}`, NO_COLOR: '1' };
+delete env.JOBS_CLI_TSX;
+delete env.JOBS_CLI_VERBOSE;
+
+type Variant = { name: string; command: (args: string[]) => [string, string[], string] };
+const variants: Variant[] = [
+  // What bin/jobs ran before: one node process compiling the TypeScript on every start.
+  { name: 'tsx', command: (args) => [process.execPath, ['--import', 'tsx', path.join(tsxRoot, 'src/cli/main.ts'), ...args], tsxRoot] },
+  { name: 'compiled', command: (args) => [path.join(projectRoot, 'bin/jobs'), args, projectRoot] },
+];
+
+/** Runs one command to its end and returns its start-to-exit time in ms; a failed run stops the bench. */
+function timeRun(variant: Variant, args: string[]): number {
+  const [file, argv, cwd] = variant.command(args);
+  const started = process.hrtime.bigint();
+  const result = spawnSync(file, argv, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${variant.name} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** Nearest rank: of 10 runs, the 9th fastest. */
+const p90 = (xs: number[]) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
+
+try {
+  // Some jobs, one of them run to its end by a worker (attempts, progress history) for status to show.
+  const cli = (...args: string[]) => {
+    const result = spawnSync(path.join(projectRoot, 'bin/jobs'), args, { cwd: projectRoot, env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`bin/jobs ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const statusId = (JSON.parse(cli('enqueue', 'demo', '--param', 'steps=3', '--param', 'delayMs=1', '--json')) as { id: string }).id;
+  cli('worker', '--drain');
+  const seed = `import { DemoJob } from './src/jobs/index.ts'; await DemoJob.laterMany(Array.from({ length: ${Number(values.jobs)} }, (_, i) => ({ steps: i % 7 })));`;
+  const seeded = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', seed], { cwd: projectRoot, env, encoding: 'utf8' });
+  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+  const built = spawnSync(process.execPath, [path.join(projectRoot, 'src/cli/bundle/build.mjs'), '--if-stale'], { cwd: projectRoot, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(built.stderr);
+
+  const commands = [['--help'], ['list'], ['status', statusId]];
+  const times = new Map<string, number[]>();
+  for (const variant of variants) for (const args of commands) timeRun(variant, args); // warm the file cache
+  const loadBefore = os.loadavg()[0];
+  // Interleaved, so that a burst of other work on the machine falls on both variants alike.
+  for (let run = 0; run < runs; run++) {
+    for (const args of commands) {
+      for (const variant of variants) {
+        const key = `${variant.name} ${args[0]}`;
+        times.set(key, [...(times.get(key) ?? []), timeRun(variant, args)]);
+      }
+    }
+  }
+
+  const cpu = os.cpus();
+  say(`bin/jobs start to exit, ${runs} runs each, ${values.jobs} jobs in the database; ${cpu.length} x ${cpu[0]?.model.trim()}, node ${process.version}, load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)}`);
+  if (tsxRoot !== projectRoot) say(`tsx figures from ${tsxRoot}`);
+  say('| command | tsx median | tsx p90 | compiled median | compiled p90 | compiled / tsx |');
+  say('|---|---|---|---|---|---|');
+  for (const args of commands) {
+    const tsx = times.get(`tsx ${args[0]}`)!;
+    const compiled = times.get(`compiled ${args[0]}`)!;
+    const ms = (x: number) => `${Math.round(x)} ms`;
+    say(`| \`bin/jobs ${args[0] === 'status' ? 'status <id>' : args[0]}\` | ${ms(median(tsx))} | ${ms(p90(tsx))} | ${ms(median(compiled))} | ${ms(p90(compiled))} | ${(median(compiled) / median(tsx)).toFixed(2)} |`);
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
