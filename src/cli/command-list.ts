@@ -4,6 +4,8 @@ import type { Command } from './io';
 export interface CommandEntry {
   usage: string;
   summary: string;
+  /** It runs jobs, whose error stacks are stored and fingerprinted: they must name src/ files, not the compiled CLI's. */
+  runsJobs?: true;
   load(): Promise<Command>;
 }
 
@@ -57,6 +59,7 @@ export const commandList = {
   worker: {
     usage: 'bin/jobs worker [--queue a,b] [--concurrency N] [--drain]',
     summary: 'run a worker in this terminal (Ctrl-C finishes running jobs, then stops)',
+    runsJobs: true,
     load: async () => (await import('./commands/worker')).workerCommand,
   },
   schedule: {
@@ -67,11 +70,13 @@ export const commandList = {
   cron: {
     usage: 'bin/jobs cron',
     summary: 'run a cron poller in this terminal (several at once are safe)',
+    runsJobs: true,
     load: async () => (await import('./commands/cron')).cronCommand,
   },
   cleanup: {
     usage: 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]',
     summary: 'delete finished jobs past their retention, with their attempts and progress, and stats minutes older than 7 days',
+    runsJobs: true,
     load: async () => (await import('./commands/cleanup')).cleanupCommand,
   },
   migrate: {

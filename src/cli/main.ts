@@ -47,6 +47,7 @@ function packageVersion(): string {
 
 /** Runs one CLI invocation and returns its exit code; user errors print a message, never a stack. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (process.env.DEBUG) stacksNameTheSources();
   try {
     const [first, ...rest] = argv;
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
@@ -63,9 +64,11 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         io.out(`Usage: ${command.usage}\n  ${command.summary}`);
         return 0;
       }
+      if (command.runsJobs) stacksNameTheSources();
       return await closingTheEngine(async () => (await command.load()).run(rest, io));
     }
     if (first.startsWith('-')) throw new JobsError('usage', `Unknown option ${first}. Run bin/jobs for help.`);
+    stacksNameTheSources();
     const { registry } = await import('../jobs');
     if (!registry.get(first)) throw unknownWord(first, registry.list().map((j) => j.name));
     const { runJobNow } = await import('./commands/run-now');
@@ -81,6 +84,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     io.err(renderError(process.env.DEBUG ? (stack ?? message) : `${message} (set DEBUG=1 for details)`));
     return 1;
   }
+}
+
+/**
+ * Compiled (bin/jobs), a stack names .build/ chunks unless Node reads their source maps, for
+ * the code loaded from now on. Reading them costs time at each load, so only where stacks are
+ * kept or shown: a job's (stored with its attempt, grouped by its top frame), or any with DEBUG.
+ */
+function stacksNameTheSources(): void {
+  process.setSourceMapsEnabled(true);
 }
 
 /** Runs a command's code, then closes the process's engine if that code opened it. */

@@ -15,7 +15,7 @@ for (const part of ['bin', 'src', 'drizzle', 'package.json', 'tsconfig.json']) {
 fs.symlinkSync(fs.realpathSync(path.join(root, 'node_modules')), path.join(project, 'node_modules'));
 afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
-const env = { ...process.env, NO_COLOR: '1', JOBS_CLI_VERBOSE: '1', DATABASE_URL: `file:${path.join(project, 'data/jobs.db')}` };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', JOBS_CLI_VERBOSE: '1', DATABASE_URL: `file:${path.join(project, 'data/jobs.db')}` };
 delete env.JOBS_CLI_TSX;
 
 /** Runs the copy's bin/jobs to the end; `ran` is the launcher's line saying which code ran. */
@@ -97,6 +97,13 @@ describe('the compiled CLI', () => {
     // A new module in a folder the build read from may change what an import there resolves to: it counts.
     write('src/jobs/draft.ts', 'export const draft = 1;\n');
     expect(cli('types').ran).toMatch(/\(built in \d+ ms: the files in src\/jobs\/ changed\)$/);
+  });
+
+  it('stores the stack of a job its worker ran with the source files in it, as the failures page groups them', async () => {
+    const { id } = JSON.parse(cli('enqueue', 'demo', '--param', 'steps=1', '--param', 'failTimes=1', '--max-attempts', '1', '--json').stdout);
+    expect(cli('worker', '--drain')).toMatchObject({ code: 0, ran: expect.stringMatching(/^bin\/jobs: running \.build\/cli-/) });
+    const [attempt] = JSON.parse(cli('status', id, '--json').stdout).attemptHistory;
+    expect(attempt.stack).toContain(`at DemoJob.perform (${path.join(project, 'src/jobs/demo.ts')}:`);
   });
 
   it('runs the sources with tsx when told to, with the same answers', async () => {

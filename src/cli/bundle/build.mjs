@@ -61,6 +61,9 @@ export async function buildCli(root) {
     outdir: path.join(buildDir, 'cli'),
     write: false,
     metafile: true,
+    // Read only where stacks matter (see stacksNameTheSources in src/cli/main.ts); they point at the files in src/.
+    sourcemap: 'linked',
+    sourcesContent: false,
     external,
     // Bundled CommonJS packages (cli-table3) call require() for Node's own modules.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
