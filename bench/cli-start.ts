@@ -26,7 +26,7 @@ const tsxRoot = path.resolve(values['tsx-root']);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-jobs-cli-bench-'));
-const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'jobs.db')}`, NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'jobs.db')}`, NO_COLOR: '1' };
 delete env.JOBS_CLI_TSX;
 delete env.JOBS_CLI_VERBOSE;
 
