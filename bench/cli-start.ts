@@ -3,10 +3,10 @@
 // bin/jobs ran them before it was compiled) and compiled (bin/jobs as it is). Prints the median and
 // p90 in ms of each, with the machine and its load (on 2 cores, other work shows in every figure).
 //
-//   npm run bench:cli [-- --runs 10] [--jobs 500] [--tsx-root DIR]
+//   npm run bench:cli [-- --runs 10] [--jobs 500] [--before DIR]
 //
-// --tsx-root runs the tsx figures in another checkout (`git worktree add /tmp/before <commit>`)
-// to measure code from before this bench existed; its node_modules must be installed or linked.
+// --before adds the same runs through tsx in another checkout (`git archive <commit> | tar -x -C
+// DIR`, with node_modules linked), to compare with code from before this bench existed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,11 +18,11 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '10' },
     jobs: { type: 'string', default: '500' },
-    'tsx-root': { type: 'string', default: projectRoot },
+    before: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
-const tsxRoot = path.resolve(values['tsx-root']);
+const beforeRoot = values.before === undefined ? undefined : path.resolve(values.before);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-jobs-cli-bench-'));
@@ -31,11 +31,13 @@ delete env.JOBS_CLI_TSX;
 delete env.JOBS_CLI_VERBOSE;
 
 type Variant = { name: string; command: (args: string[]) => [string, string[], string] };
-const variants: Variant[] = [
-  // What bin/jobs ran before: one node process compiling the TypeScript on every start.
-  { name: 'tsx', command: (args) => [process.execPath, ['--import', 'tsx', path.join(tsxRoot, 'src/cli/main.ts'), ...args], tsxRoot] },
-  { name: 'compiled', command: (args) => [path.join(projectRoot, 'bin/jobs'), args, projectRoot] },
-];
+// What bin/jobs ran before it was compiled: one node process compiling the TypeScript on every start.
+const throughTsx = (name: string, root: string): Variant => ({
+  name,
+  command: (args) => [process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], root],
+});
+const compiled: Variant = { name: 'compiled', command: (args) => [path.join(projectRoot, 'bin/jobs'), args, projectRoot] };
+const variants = [...(beforeRoot ? [throughTsx('before', beforeRoot)] : []), throughTsx('tsx', projectRoot), compiled];
 
 /** Runs one command to its end and returns its start-to-exit time in ms; a failed run stops the bench. */
 function timeRun(variant: Variant, args: string[]): number {
@@ -56,6 +58,8 @@ const median = (xs: number[]) => {
 const p90 = (xs: number[]) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
 
 try {
+  const built = spawnSync(process.execPath, [path.join(projectRoot, 'src/cli/bundle/build.mjs'), '--if-stale'], { cwd: projectRoot, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(built.stderr);
   // Some jobs, one of them run to its end by a worker (attempts, progress history) for status to show.
   const cli = (...args: string[]) => {
     const result = spawnSync(path.join(projectRoot, 'bin/jobs'), args, { cwd: projectRoot, env, encoding: 'utf8' });
@@ -67,8 +71,6 @@ try {
   const seed = `import { DemoJob } from './src/jobs/index.ts'; await DemoJob.laterMany(Array.from({ length: ${Number(values.jobs)} }, (_, i) => ({ steps: i % 7 })));`;
   const seeded = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', seed], { cwd: projectRoot, env, encoding: 'utf8' });
   if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
-  const built = spawnSync(process.execPath, [path.join(projectRoot, 'src/cli/bundle/build.mjs'), '--if-stale'], { cwd: projectRoot, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(built.stderr);
 
   const commands = [['--help'], ['list'], ['status', statusId]];
   const times = new Map<string, number[]>();
@@ -86,14 +88,15 @@ try {
 
   const cpu = os.cpus();
   say(`bin/jobs start to exit, ${runs} runs each, ${values.jobs} jobs in the database; ${cpu.length} x ${cpu[0]?.model.trim()}, node ${process.version}, load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)}`);
-  if (tsxRoot !== projectRoot) say(`tsx figures from ${tsxRoot}`);
-  say('| command | tsx median | tsx p90 | compiled median | compiled p90 | compiled / tsx |');
-  say('|---|---|---|---|---|---|');
+  if (beforeRoot) say(`before: the code in ${beforeRoot} through tsx`);
+  say(`| command | ${variants.map((v) => `${v.name} median | ${v.name} p90`).join(' | ')} | compiled / tsx |`);
+  say(`|---|${variants.map(() => '---|---|').join('')}---|`);
+  const ms = (x: number) => `${Math.round(x)} ms`;
   for (const args of commands) {
-    const tsx = times.get(`tsx ${args[0]}`)!;
-    const compiled = times.get(`compiled ${args[0]}`)!;
-    const ms = (x: number) => `${Math.round(x)} ms`;
-    say(`| \`bin/jobs ${args[0] === 'status' ? 'status <id>' : args[0]}\` | ${ms(median(tsx))} | ${ms(p90(tsx))} | ${ms(median(compiled))} | ${ms(p90(compiled))} | ${(median(compiled) / median(tsx)).toFixed(2)} |`);
+    const of = (variant: Variant) => times.get(`${variant.name} ${args[0]}`)!;
+    const cells = variants.map((v) => `${ms(median(of(v)))} | ${ms(p90(of(v)))}`);
+    const ratio = median(of(compiled)) / median(times.get(`tsx ${args[0]}`)!);
+    say(`| \`bin/jobs ${args[0] === 'status' ? 'status <id>' : args[0]}\` | ${cells.join(' | ')} | ${ratio.toFixed(2)} |`);
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
