@@ -16,7 +16,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 COPY . .
-RUN node_modules/.bin/next build
+# The compiled CLI (bin/jobs): npm ci above ran before the sources were here, so its build waited.
+RUN node_modules/.bin/next build && npm run build:cli
 
 # An absolute database path: every process opens the same file whatever its working directory.
 # HOSTNAME is the container id by default; the web app should listen on every interface.

@@ -17,8 +17,7 @@ export const processIo: CliIo = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
+/** What a command does; its help is in command-list.ts. */
 export type Command = {
-  summary: string;
-  usage: string;
   run(argv: string[], io: CliIo): Promise<number>;
 };

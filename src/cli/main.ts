@@ -1,41 +1,13 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeError, errorSurface, isJobsError, JobsError } from '../core/errors';
-import { closeEngine } from '../db/client';
-import { cancelCommand } from './commands/cancel';
-import { cleanupCommand } from './commands/cleanup';
-import { cronCommand } from './commands/cron';
-import { enqueueCommand } from './commands/enqueue';
-import { listCommand } from './commands/list';
-import { migrateCommand } from './commands/migrate';
-import { queuesCommand } from './commands/queues';
-import { retryCommand } from './commands/retry';
-import { runJobNow, runNowUsage } from './commands/run-now';
-import { scheduleCommand } from './commands/schedule';
-import { statsCommand } from './commands/stats';
-import { statusCommand } from './commands/status';
-import { typesCommand } from './commands/types';
-import { workerCommand } from './commands/worker';
-import { registry } from '../jobs';
 import { closestWord } from './args';
-import { renderError } from './format';
-import { processIo, type CliIo, type Command } from './io';
+import { commandList, runNowUsage, type CommandEntry } from './command-list';
+import { processIo, type CliIo } from './io';
 
-const commands: Record<string, Command> = {
-  types: typesCommand,
-  list: listCommand,
-  status: statusCommand,
-  enqueue: enqueueCommand,
-  retry: retryCommand,
-  cancel: cancelCommand,
-  stats: statsCommand,
-  queues: queuesCommand,
-  worker: workerCommand,
-  schedule: scheduleCommand,
-  cron: cronCommand,
-  cleanup: cleanupCommand,
-  migrate: migrateCommand,
-};
+// Only what every invocation needs is imported here: help, --version and a usage error load no
+// command, no job class and no database code; a command loads its own (see command-list.ts).
+const commands: Record<string, CommandEntry> = commandList;
 
 export function helpText(): string {
   const lines = Object.values(commands).map((c) => `  ${c.usage}\n      ${c.summary}`);
@@ -63,8 +35,7 @@ export function helpText(): string {
 }
 
 /** A first word that is neither a command nor a job: most often a typo, so name what was likely meant. */
-function unknownWord(word: string): JobsError {
-  const jobNames = registry.list().map((j) => j.name);
+function unknownWord(word: string, jobNames: string[]): JobsError {
   const meant = closestWord(word, [...Object.keys(commands), ...jobNames]);
   if (meant) return new JobsError('usage', `Unknown command or job "${word}". Did you mean ${meant}?`);
   return new JobsError('usage', `Unknown job "${word}", and no command has that name. Registered jobs: ${jobNames.join(', ') || '(none)'}. Run bin/jobs for the commands.`);
@@ -76,6 +47,7 @@ function packageVersion(): string {
 
 /** Runs one CLI invocation and returns its exit code; user errors print a message, never a stack. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (process.env.DEBUG) stacksNameTheSources();
   try {
     const [first, ...rest] = argv;
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
@@ -86,18 +58,23 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.out(packageVersion());
       return 0;
     }
-    const command = commands[first];
+    const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
     if (command) {
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(`Usage: ${command.usage}\n  ${command.summary}`);
         return 0;
       }
-      return await command.run(rest, io);
+      if (command.runsJobs) stacksNameTheSources();
+      return await closingTheEngine(async () => (await command.load()).run(rest, io));
     }
     if (first.startsWith('-')) throw new JobsError('usage', `Unknown option ${first}. Run bin/jobs for help.`);
-    if (!registry.get(first)) throw unknownWord(first);
-    return await runJobNow(first, rest, io);
+    stacksNameTheSources();
+    const { registry } = await import('../jobs');
+    if (!registry.get(first)) throw unknownWord(first, registry.list().map((j) => j.name));
+    const { runJobNow } = await import('./commands/run-now');
+    return await closingTheEngine(() => runJobNow(first, rest, io));
   } catch (error) {
+    const { renderError } = await import('./format');
     if (isJobsError(error)) {
       io.err(renderError(error.message));
       return errorSurface[error.code].exitCode;
@@ -106,7 +83,24 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     const { message, stack } = describeError(error);
     io.err(renderError(process.env.DEBUG ? (stack ?? message) : `${message} (set DEBUG=1 for details)`));
     return 1;
+  }
+}
+
+/**
+ * Compiled (bin/jobs), a stack names .build/ chunks unless Node reads their source maps, for
+ * the code loaded from now on. Reading them costs time at each load, so only where stacks are
+ * kept or shown: a job's (stored with its attempt, grouped by its top frame), or any with DEBUG.
+ */
+function stacksNameTheSources(): void {
+  process.setSourceMapsEnabled(true);
+}
+
+/** Runs a command's code, then closes the process's engine if that code opened it. */
+async function closingTheEngine(work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
   } finally {
+    const { closeEngine } = await import('../db/client');
     await closeEngine();
   }
 }

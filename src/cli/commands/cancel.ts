@@ -4,12 +4,11 @@ import { resolveJobId } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs cancel <id-or-prefix> [--json]';
+const { usage } = commandList.cancel;
 
 export const cancelCommand: Command = {
-  summary: 'cancel a pending job at once, or a running one at its worker\'s next heartbeat',
-  usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' } }, usage);
     const engine = await getEngine();

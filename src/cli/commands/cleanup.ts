@@ -4,14 +4,13 @@ import { runNow } from '../../lib/jobs/run-now';
 import { parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 import { appendActivity } from '../../store/activity';
 import { getEngine } from '../../db/client';
 
-const usage = 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]';
+const { usage } = commandList.cleanup;
 
 export const cleanupCommand: Command = {
-  summary: 'delete finished jobs past their retention, with their attempts and progress, and stats minutes older than 7 days',
-  usage,
   async run(argv, io) {
     const { values } = parseCommand(argv, {
       'completed-older-than': { type: 'string' }, 'failed-older-than': { type: 'string' }, json: { type: 'boolean' },

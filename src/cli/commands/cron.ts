@@ -1,12 +1,11 @@
 import { runPollerProcess } from '../../cron/run-poller';
 import { parseCommand } from '../args';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs cron';
+const { usage } = commandList.cron;
 
 export const cronCommand: Command = {
-  summary: 'run a cron poller in this terminal (several at once are safe)',
-  usage,
   async run(argv) {
     parseCommand(argv, {}, usage);
     await runPollerProcess();

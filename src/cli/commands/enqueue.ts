@@ -12,12 +12,11 @@ import { intOption, onePositional, parseCommand } from '../args';
 import { paramsFromArgs } from '../params';
 import { success } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs enqueue <job-name> [--param k=v ...] [--params JSON] [--queue Q] [--priority P] [--delay 5m] [--at ISO] [--max-attempts N] [--key K]\n       [--concurrency-key K [--concurrency-limit N]] [--json]';
+const { usage } = commandList.enqueue;
 
 export const enqueueCommand: Command = {
-  summary: 'store a job for a worker and print its id (--json: the stored job)',
-  usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, {
       param: { type: 'string', multiple: true }, params: { type: 'string' }, queue: { type: 'string' },

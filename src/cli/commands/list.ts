@@ -9,12 +9,11 @@ import { paramFilters, splitParamPairs } from '../../lib/jobs/param-filter';
 import { intOption, parseCommand } from '../args';
 import { renderJobTable } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs list [--status S] [--name N] [--queue Q] [--param k=v ...] [--limit 50] [--json]';
+const { usage } = commandList.list;
 
 export const listCommand: Command = {
-  summary: 'newest jobs first (for --status completed, failed or cancelled: newest finished first), filtered by state, name, queue or params (--param user.id=42: among the newest 100,000 jobs)',
-  usage,
   async run(argv, io) {
     const { values } = parseCommand(argv, {
       status: { type: 'string' }, name: { type: 'string' }, queue: { type: 'string' },

@@ -4,12 +4,11 @@ import { migrate } from '../../db/migrate';
 import { parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs migrate';
+const { usage } = commandList.migrate;
 
 export const migrateCommand: Command = {
-  summary: 'apply database migrations (every process also does this at start)',
-  usage,
   async run(argv, io) {
     parseCommand(argv, {}, usage);
     const config = getConfig();

@@ -8,14 +8,11 @@ import { listQueues, workerQueues } from '../../store/queues';
 import { onePositional, parseCommand } from '../args';
 import { renderQueues, success, warning } from '../format';
 import type { CliIo, Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = `bin/jobs queues [--json]
-       bin/jobs queues pause <queue> | bin/jobs queues resume <queue>
-       bin/jobs queues limit <queue> --rate <max>/<duration> (e.g. 100/1m) | bin/jobs queues limit <queue> --clear`;
+const { usage } = commandList.queues;
 
 export const queuesCommand: Command = {
-  summary: 'queues with live jobs; pause or resume one, or limit its rate (persisted, honoured by every worker)',
-  usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub.startsWith('-')) {

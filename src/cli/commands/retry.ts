@@ -5,12 +5,11 @@ import { listJobs, resolveJobId } from '../../store/queries';
 import { intOption, parseCommand } from '../args';
 import { renderJobTable, success } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs retry <id-or-prefix> | bin/jobs retry --failed [--name N] [--queue Q] [--limit 10] [--show] [--json]';
+const { usage } = commandList.retry;
 
 export const retryCommand: Command = {
-  summary: 'put a failed or cancelled job (or the newest failed ones) back to pending with fresh attempts',
-  usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, {
       failed: { type: 'boolean' }, name: { type: 'string' }, queue: { type: 'string' }, limit: { type: 'string' },

@@ -6,8 +6,7 @@ import { parseCommand } from '../args';
 import { progressBar, renderError, success } from '../format';
 import { paramsFromArgs } from '../params';
 import type { CliIo } from '../io';
-
-export const runNowUsage = 'bin/jobs <job-name> [--param k=v ...] [--params JSON] [--json]';
+import { runNowUsage } from '../command-list';
 
 /** Runs a job in this process, showing its progress, and prints its result. */
 export async function runJobNow(name: string, argv: string[], io: CliIo): Promise<number> {

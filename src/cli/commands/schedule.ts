@@ -7,9 +7,10 @@ import { listJobs } from '../../store/queries';
 import { onePositional, parseCommand } from '../args';
 import { renderSchedule, renderSchedules, success } from '../format';
 import type { CliIo, Command } from '../io';
+import { commandList } from '../command-list';
 import { paramsFromArgs } from '../params';
 
-const usage = 'bin/jobs schedule list | show <name> | add --name N --job J --cron "0 2 * * *" [--tz Europe/Paris] [--param k=v] [--desc D] [--misfire skip|run-once] | enable|disable|remove|run <name>';
+const { usage } = commandList.schedule;
 
 const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   async list(argv, io) {
@@ -67,8 +68,6 @@ async function toggle(argv: string[], io: CliIo, enabled: boolean): Promise<numb
 const nextRun = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const scheduleCommand: Command = {
-  summary: 'cron schedules: list, show, add, enable, disable, remove, run now',
-  usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const handler = sub === undefined ? undefined : subcommands[sub];

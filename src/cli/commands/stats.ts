@@ -6,14 +6,13 @@ import { readStats, type StatsJson } from '../../lib/jobs/stats';
 import { parseCommand } from '../args';
 import { renderStats } from '../format-stats';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs stats [--queue Q] [--hours 24] [--json] [--watch]';
+const { usage } = commandList.stats;
 /** How often --watch reads and redraws. */
 export const statsWatchIntervalMs = 2_000;
 
 export const statsCommand: Command = {
-  summary: 'counts per state and queue, throughput, failure rate, p50/p95/p99 run time per job name, oldest waiting age; --watch redraws every 2 s',
-  usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, {
       queue: { type: 'string' }, hours: { type: 'string' }, json: { type: 'boolean' }, watch: { type: 'boolean' },

@@ -10,13 +10,12 @@ import { jobDetailJson, jobJsonOptions } from '../../lib/jobs/json';
 import { onePositional, parseCommand } from '../args';
 import { progressBar, renderJobDetail, stateLabel } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs status <id-or-prefix> [--json] [--watch]';
+const { usage } = commandList.status;
 const watchIntervalMs = 250;
 
 export const statusCommand: Command = {
-  summary: 'a job in full: params, result, error, attempts with logs, progress history, lock',
-  usage,
   async run(argv, io) {
     const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, watch: { type: 'boolean' } }, usage);
     const engine = await getEngine();

@@ -5,12 +5,11 @@ import { registry } from '../../jobs';
 import { parseCommand } from '../args';
 import { renderTypes } from '../format';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs types [--json]';
+const { usage } = commandList.types;
 
 export const typesCommand: Command = {
-  summary: 'registered job names with their queue, priority, attempts and timeout',
-  usage,
   async run(argv, io) {
     const { values } = parseCommand(argv, { json: { type: 'boolean' } }, usage);
     const config = getConfig();

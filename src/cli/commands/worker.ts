@@ -3,12 +3,11 @@ import { JobsError } from '../../core/errors';
 import { runWorkerProcess } from '../../worker/run-worker';
 import { intOption, parseCommand } from '../args';
 import type { Command } from '../io';
+import { commandList } from '../command-list';
 
-const usage = 'bin/jobs worker [--queue a,b] [--concurrency N] [--drain]';
+const { usage } = commandList.worker;
 
 export const workerCommand: Command = {
-  summary: 'run a worker in this terminal (Ctrl-C finishes running jobs, then stops)',
-  usage,
   async run(argv) {
     const { values } = parseCommand(argv, { queue: { type: 'string' }, concurrency: { type: 'string' }, drain: { type: 'boolean' } }, usage);
     const queues = values.queue === undefined ? undefined : splitList(values.queue);
