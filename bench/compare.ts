@@ -1,4 +1,4 @@
-import { loadUtil, type ResultLine } from './harness';
+import type { ResultLine } from './harness';
 
 const ours = 'fluentjobs';
 /** The harness's bare SQLite queue (`--floor`): a limit to read ours against, never a peer to beat. */
@@ -31,10 +31,10 @@ function format(metric: Metric, value: number | null | undefined): string {
  * row for C=1), the best peer, ours / best, and the floor with ours / floor.
  * Throughput rows compare jobs/s (ratio above 1: we are faster); latency rows
  * compare p50 and p99 ms (ratio below 1: we are quicker). The floor
- * (`--floor`) is never the best peer: it is no job system.
+ * (`--floor`) is never the best peer: it is no job system. `median` is the
+ * harness's own (lib/util.mjs), so that our medians are its medians.
  */
-export async function compareTable(results: ResultLine[], peersDir: string): Promise<string> {
-  const { median } = await loadUtil(peersDir);
+export function compareTable(results: ResultLine[], median: (values: (number | null)[]) => number | null): string {
   const groups = new Map<string, ResultLine[]>();
   for (const r of results) {
     const key = `${r.peer}\t${r.workload}\t${r.param}`;

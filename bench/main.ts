@@ -18,6 +18,7 @@
 // is copied to .bench/peers (gitignored) and its dependencies installed there.
 // Results: .bench/results/<label>-<timestamp>.jsonl, one JSON line per (peer, workload, param, run).
 import { compareTable } from './compare';
+import { loadUtil } from './harness';
 import { machineLine } from './machine';
 import { forwardSignals, runChild, runHarness, tsxBin } from './run-harness';
 import { scaleFlags, sharedFlags, splitFlags } from './scale/flags';
@@ -28,7 +29,7 @@ async function runPeers(harnessArgs: string[]): Promise<number> {
   const { code, results, peersDir } = await runHarness(['--extra', `fluentjobs=${tsxBin} bench/peer.ts`, ...harnessArgs], 'peers');
   if (results.length) {
     process.stdout.write('\nFluent Jobs against the best peer (medians over runs):\n\n');
-    process.stdout.write(`${await compareTable(results, peersDir)}\n`);
+    process.stdout.write(`${compareTable(results, (await loadUtil(peersDir)).median)}\n`);
   }
   return code;
 }
