@@ -1,6 +1,8 @@
-import { loadUtil, type ResultLine } from './harness';
+import type { ResultLine } from './harness';
 
 const ours = 'fluentjobs';
+/** The harness's bare SQLite queue (`--floor`): a limit to read ours against, never a peer to beat. */
+const floor = 'floor';
 const peerLabels: Record<string, string> = { bullmq: 'BullMQ', plainjob: 'plainjob', graphile: 'graphile-worker' };
 
 interface Figure {
@@ -9,68 +11,88 @@ interface Figure {
   variant: string;
 }
 
-/** Latency rows compare p50 (lower is better); the others jobs/s (higher is better). */
-const isLatency = (workload: string) => workload === 'C_latency';
+type Metric = 'jobs_per_sec' | 'p50_ms' | 'p99_ms';
+
+/** Throughput rows compare jobs/s (higher is better); latency rows p50 and p99 ms (lower is better). */
+const metricsOf = (workload: string): Metric[] => (workload === 'C_latency' ? ['p50_ms', 'p99_ms'] : ['jobs_per_sec']);
+const isLatency = (metric: Metric) => metric !== 'jobs_per_sec';
 const base = (param: string) => param.split(',')[0];
 const variantOf = (param: string) => param.split(',').slice(1).join(',');
-const better = (workload: string, a: number, b: number) => (isLatency(workload) ? a < b : a > b);
+const better = (metric: Metric, a: number, b: number) => (isLatency(metric) ? a < b : a > b);
 
-function format(workload: string, value: number | null | undefined): string {
+function format(metric: Metric, value: number | null | undefined): string {
   if (value === null || value === undefined) return 'failed';
-  return isLatency(workload) ? `${value.toFixed(2)} ms` : `${Math.round(value)}/s`;
+  return isLatency(metric) ? `${value.toFixed(2)} ms` : `${Math.round(value)}/s`;
 }
 
 /**
- * One row per (workload, param) we ran: our median, each peer's best median
- * among its rows with the same base param (e.g. plainjob's poll=10ms row for
- * C=1), the best peer, and ours / best. Throughput rows compare jobs/s (ratio
- * above 1: we are faster); latency rows compare p50 ms (ratio below 1: we are
- * quicker).
+ * One row per (workload, param, metric) we ran: our median, each peer's best
+ * median among its rows with the same base param (e.g. plainjob's poll=10ms
+ * row for C=1), the best peer, ours / best, and the floor with ours / floor.
+ * Throughput rows compare jobs/s (ratio above 1: we are faster); latency rows
+ * compare p50 and p99 ms (ratio below 1: we are quicker). The floor
+ * (`--floor`) is never the best peer: it is no job system. `median` is the
+ * harness's own (lib/util.mjs), so that our medians are its medians.
  */
-export async function compareTable(results: ResultLine[], peersDir: string): Promise<string> {
-  const { median } = await loadUtil(peersDir);
+export function compareTable(results: ResultLine[], median: (values: (number | null)[]) => number | null): string {
   const groups = new Map<string, ResultLine[]>();
   for (const r of results) {
     const key = `${r.peer}\t${r.workload}\t${r.param}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const figure = (rows: ResultLine[]): number | null => {
-    const ok = rows.filter((r) => !r.error);
-    return median(ok.map((r) => (isLatency(r.workload) ? r.p50_ms : r.jobs_per_sec)));
-  };
-  const peers = [...new Set(results.map((r) => r.peer))].filter((p) => p !== ours);
-  const header = ['workload', 'param', 'fluentjobs', ...peers.map((p) => peerLabels[p] ?? p), 'best peer', 'ours / best'];
+  const figure = (rows: ResultLine[], metric: Metric): number | null => median(rows.filter((r) => !r.error).map((r) => r[metric]));
+  const present = new Set(results.map((r) => r.peer));
+  const peers = [...present].filter((p) => p !== ours && p !== floor);
+  const withFloor = present.has(floor);
+  const header = ['workload', 'param', 'fluentjobs', ...peers.map((p) => peerLabels[p] ?? p), 'best peer', 'ours / best',
+    ...(withFloor ? ['floor', 'ours / floor'] : [])];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+
+  /** Each other system's best figure among its rows with the same workload and base param. */
+  const bestOf = (system: string, workload: string, param: string, metric: Metric): Figure | undefined => {
+    let held: Figure | undefined;
+    for (const [key, rows] of groups) {
+      const [other, otherWorkload, otherParam] = key.split('\t');
+      if (other !== system || otherWorkload !== workload || base(otherParam) !== base(param)) continue;
+      const value = figure(rows, metric);
+      if (value !== null && (!held || better(metric, value, held.value))) held = { value, variant: variantOf(otherParam) };
+    }
+    return held;
+  };
 
   for (const [key, rows] of groups) {
     const [peer, workload, param] = key.split('\t');
     if (peer !== ours) continue;
-    const mine = figure(rows);
-    const bestOfPeer = new Map<string, Figure>();
-    for (const [otherKey, otherRows] of groups) {
-      const [other, otherWorkload, otherParam] = otherKey.split('\t');
-      if (other === ours || otherWorkload !== workload || base(otherParam) !== base(param)) continue;
-      const value = figure(otherRows);
-      if (value === null) continue;
-      const held = bestOfPeer.get(other);
-      if (!held || better(workload, value, held.value)) bestOfPeer.set(other, { value, variant: variantOf(otherParam) });
+    for (const metric of metricsOf(workload)) {
+      const mine = figure(rows, metric);
+      const bestOfPeer = new Map<string, Figure>();
+      for (const other of peers) {
+        const f = bestOf(other, workload, param, metric);
+        if (f) bestOfPeer.set(other, f);
+      }
+      let best: { peer: string; figure: Figure } | null = null;
+      for (const [other, f] of bestOfPeer) if (!best || better(metric, f.value, best.figure.value)) best = { peer: other, figure: f };
+      const cell = (f: Figure | undefined) => (f ? `${format(metric, f.value)}${f.variant ? ` (${f.variant})` : ''}` : '–');
+      const ratio = (to: Figure | undefined) => (mine !== null && to ? (mine / to.value).toFixed(2) : '–');
+      const floorFigure = withFloor ? bestOf(floor, workload, param, metric) : undefined;
+      lines.push(
+        `| ${[
+          workload,
+          `${param}${isLatency(metric) ? `, ${metric.slice(0, 3)}` : ''}`,
+          format(metric, mine),
+          ...peers.map((p) => cell(bestOfPeer.get(p))),
+          best ? `${peerLabels[best.peer] ?? best.peer}${best.figure.variant ? ` (${best.figure.variant})` : ''}` : '–',
+          ratio(best?.figure),
+          ...(withFloor ? [cell(floorFigure), ratio(floorFigure)] : []),
+        ].join(' | ')} |`,
+      );
     }
-    let best: { peer: string; figure: Figure } | null = null;
-    for (const [other, f] of bestOfPeer) if (!best || better(workload, f.value, best.figure.value)) best = { peer: other, figure: f };
-    const cell = (f: Figure | undefined) => (f ? `${format(workload, f.value)}${f.variant ? ` (${f.variant})` : ''}` : '–');
-    const ratio = mine !== null && best ? (mine / best.figure.value).toFixed(2) : '–';
-    lines.push(
-      `| ${[
-        workload,
-        `${param}${isLatency(workload) ? ', p50' : ''}`,
-        format(workload, mine),
-        ...peers.map((p) => cell(bestOfPeer.get(p))),
-        best ? `${peerLabels[best.peer] ?? best.peer}${best.figure.variant ? ` (${best.figure.variant})` : ''}` : '–',
-        ratio,
-      ].join(' | ')} |`,
-    );
   }
   lines.push('', 'A and B: jobs/s, higher is better (ours / best > 1: we are faster).');
-  lines.push('C: pickup latency p50, lower is better (ours / best < 1: we are quicker).');
+  lines.push('C: pickup latency p50 and p99, lower is better (ours / best < 1: we are quicker).');
+  if (withFloor) {
+    lines.push('floor: the harness\'s bare SQLite queue (--floor: no leases, attempts, retries or other processes), not a peer and never "best";');
+    lines.push('  ours / floor is our share of it for A and B (1.00 = the floor), and how many times its latency for C.');
+  }
   return lines.join('\n');
 }

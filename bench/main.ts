@@ -1,102 +1,57 @@
-// `npm run bench [-- harness flags]`: Fluent Jobs against BullMQ, plainjob and
-// graphile-worker in one invocation of the shared peer harness, then the claim
-// benchmark (bench/claim.ts).
+// `npm run bench [-- flags]`: the machine it runs on; Fluent Jobs against BullMQ,
+// plainjob and graphile-worker (and the harness's floor) in one invocation of the
+// shared peer harness; the scale rows (bench/scale/main.ts: a table of 1,000,000
+// finished jobs, 4 worker processes on one file, an idle worker, worker memory);
+// then the claim benchmark (bench/claim.ts).
 //
-//   npm run bench                         all peers + ours, N = 20000, one run; then the claim bench
-//   npm run bench -- --runs 3             flags go to the harness: --runs, --n, --only, --peer, --concurrency, ...
-//   npm run bench -- --no-claim           the peer comparison only
+//   npm run bench                         everything, N = 20000, one run
+//   npm run bench -- --runs 3             medians of 3 runs (harness and scale rows)
+//   npm run bench -- --no-floor           without the harness's floor row
+//   npm run bench -- --no-scale           the peer comparison and the claim bench only
+//   npm run bench -- --scale-only [...]   the scale rows only (their flags: bench/scale/main.ts)
+//   npm run bench -- --no-claim           without the claim bench
 //   npm run bench -- --claim-only [...]   the claim bench only (other flags go to bench/claim.ts)
+// Other flags go to the harness: --n, --only, --peer, --concurrency, ... (--runs, --n,
+// --warmup and --batch also to the scale rows).
 //
 // The harness folder (../shared/bench/peers, or $PEERS_DIR) is read-only, so it
 // is copied to .bench/peers (gitignored) and its dependencies installed there.
-// Results: .bench/results/<timestamp>.jsonl, one JSON line per (peer, workload, param, run).
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import readline from 'node:readline';
+// Results: .bench/results/<label>-<timestamp>.jsonl, one JSON line per (peer, workload, param, run).
 import { compareTable } from './compare';
-import { projectRoot, type ResultLine } from './harness';
-import { checkServices, ensurePeerDependencies, syncPeers } from './peers-setup';
+import { loadUtil } from './harness';
+import { machineLine } from './machine';
+import { forwardSignals, runChild, runHarness, tsxBin } from './run-harness';
+import { scaleFlags, sharedFlags, splitFlags } from './scale/flags';
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const tsxBin = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-
-let current: ReturnType<typeof spawn> | null = null;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // The child (the harness, or the claim bench) cleans up after itself; pass the signal on by its PID and wait.
-  process.on(signal, () => {
-    if (current && current.exitCode === null && current.signalCode === null) current.kill(signal);
-    else process.exit(130);
-  });
-}
-
-/** Runs a child from the project root; stdout lines go to `onLine` if given, else straight through. */
-function run(command: string, args: string[], env: Record<string, string> = {}, onLine?: (line: string) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: projectRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', onLine ? 'pipe' : 'inherit', 'inherit'],
-    });
-    current = child;
-    if (onLine) readline.createInterface({ input: child.stdout! }).on('line', onLine);
-    child.on('error', (error) => {
-      log(`cannot start ${command}: ${error.message}`);
-      resolve(1);
-    });
-    child.on('close', (code, signal) => {
-      current = null;
-      resolve(code ?? (signal ? 128 : 1));
-    });
-  });
-}
+forwardSignals();
 
 async function runPeers(harnessArgs: string[]): Promise<number> {
-  const peersDir = syncPeers();
-  const peersInstalled = ensurePeerDependencies(peersDir);
-  checkServices();
-  const args = [...harnessArgs];
-  const namesPeers = args.some((a) => a === '--peer' || a.startsWith('--peer='));
-  if (!peersInstalled && !namesPeers) args.push('--peer', 'none'); // only ours can run
-  // With no --peer named, the harness skips (with a warning) a peer whose service cannot start.
-
-  const resultsDir = path.join(projectRoot, '.bench', 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const resultsFile = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
-  const out = fs.openSync(resultsFile, 'w');
-  const results: ResultLine[] = [];
-  const harness = ['--extra', `fluentjobs=${tsxBin} bench/peer.ts`, ...args];
-  log(`node .bench/peers/run.mjs ${harness.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
-  const code = await run(process.execPath, [path.join(peersDir, 'run.mjs'), ...harness], { BENCH_PEERS_DIR: peersDir }, (line) => {
-    fs.writeSync(out, `${line}\n`);
-    try {
-      results.push(JSON.parse(line) as ResultLine);
-    } catch {
-      process.stderr.write(`${line}\n`); // not a result line: let it through
-    }
-  });
-  fs.closeSync(out);
-  log(`results: ${path.relative(projectRoot, resultsFile)}`);
+  const { code, results, peersDir } = await runHarness(['--extra', `fluentjobs=${tsxBin} bench/peer.ts`, ...harnessArgs], 'peers');
   if (results.length) {
     process.stdout.write('\nFluent Jobs against the best peer (medians over runs):\n\n');
-    process.stdout.write(`${await compareTable(results, peersDir)}\n`);
+    process.stdout.write(`${compareTable(results, (await loadUtil(peersDir)).median)}\n`);
   }
-  if (code !== 0) log(`the harness exited with ${code} (a failed or timed-out step, see above)`);
   return code;
 }
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const claimOnly = argv.includes('--claim-only');
-  const noClaim = argv.includes('--no-claim');
-  const rest = argv.filter((a) => a !== '--claim-only' && a !== '--no-claim');
-  if (claimOnly) return run(process.execPath, ['--import', 'tsx', 'bench/claim.ts', ...rest]);
+  const has = (flag: string) => argv.includes(flag);
+  const own = new Set(['--claim-only', '--no-claim', '--scale-only', '--no-scale', '--no-floor']);
+  const rest = argv.filter((a) => !own.has(a));
+  if (has('--claim-only')) return runChild(process.execPath, ['--import', 'tsx', 'bench/claim.ts', ...rest]);
 
-  const peersCode = await runPeers(rest);
-  if (noClaim) return peersCode;
+  process.stdout.write(`${machineLine()}\n`);
+  const { scale, harness } = splitFlags(rest, scaleFlags, sharedFlags);
+  const runScale = () => runChild(process.execPath, ['--import', 'tsx', 'bench/scale/main.ts', ...scale]);
+  if (has('--scale-only')) return runScale();
+
+  const peersCode = await runPeers(has('--no-floor') ? harness : ['--floor', ...harness]);
+  const scaleCode = has('--no-scale') ? 0 : (process.stdout.write('\n'), await runScale());
+  if (has('--no-claim')) return peersCode || scaleCode;
   process.stdout.write('\n');
-  const claimCode = await run(process.execPath, ['--import', 'tsx', 'bench/claim.ts']);
-  return peersCode || claimCode;
+  const claimCode = await runChild(process.execPath, ['--import', 'tsx', 'bench/claim.ts']);
+  return peersCode || scaleCode || claimCode;
 }
 
 process.exit(await main());

@@ -5,6 +5,9 @@
 // Everything goes through the public code paths an app uses: Job.later /
 // laterMany to enqueue, a Worker to run, jobEvents 'job.completed' (emitted
 // after the completion is committed) to count.
+// With `--prefill <file> --peer-name <name>` (the scale rows, bench/scale/full-table.ts)
+// every step but the warm-up starts from a copy of that file instead of an
+// empty database, and the rows are reported under <name>.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,6 +29,12 @@ interface Variant {
 }
 
 const require = createRequire(import.meta.url);
+/** `--name value` of this script's own flags (the harness appends its workload flags after them). */
+const flag = (name: string): string | undefined => {
+  const k = process.argv.indexOf(`--${name}`);
+  return k === -1 ? undefined : process.argv[k + 1];
+};
+const prefill = flag('prefill');
 const noHandler = () => {};
 const registry = new JobRegistry([BenchNoopJob]);
 
@@ -59,12 +68,13 @@ async function createAdapter(): Promise<PeerAdapter<Variant>> {
   };
 
   return {
-    peer: 'fluentjobs',
+    peer: flag('peer-name') ?? 'fluentjobs',
     version: versionText(),
     settings:
       'better-sqlite3 file, WAL, synchronous=NORMAL (same durability as plainjob), busy_timeout 5000 ms; ' +
       'workers woken by the unix-socket doorbell, poll fallback 1000 ms; lease 30 s; completed rows and one ' +
-      'job_attempts row per job are kept; C = Worker concurrency in one process',
+      'job_attempts row per job are kept; C = Worker concurrency in one process' +
+      (prefill ? `; every step but the warm-up starts from a copy of ${prefill}` : ''),
 
     latencyVariants: [
       { param: '', opts: { worker: 'in-process' } },
@@ -74,6 +84,7 @@ async function createAdapter(): Promise<PeerAdapter<Variant>> {
     async prepare(step) {
       await dropDatabase();
       file = path.join(dataDir, `fluentjobs-${step}.db`);
+      if (prefill && step !== 'warmup') fs.copyFileSync(path.resolve(projectRoot, prefill), file);
       process.env.DATABASE_URL = `file:${file}`;
       resetConfig();
       await getEngine(); // open and migrate now, outside any timed part

@@ -1,4 +1,5 @@
-// The jobs table a busy week leaves behind, for bench/api-scale.ts: `count` jobs created
+// The jobs table a busy week leaves behind, for bench/api-scale.ts and the scale rows of
+// `npm run bench` (bench/scale/finished-table.ts): `count` jobs created
 // over seven days, oldest first, written with plain INSERTs in big write batches. The
 // triggers fire on every insert (one change-feed row each, folded into job_counts after), as in use.
 //
@@ -73,8 +74,13 @@ export interface FillResult {
 /**
  * Inserts `count` jobs ending at `now`, and the job_minutes rows their ends make
  * (the triggers add those on a finish, not on an insert), with seed `seed`.
+ * With `finishedOnly`, the jobs that would be pending or running (the backlog,
+ * the scheduled ones) are completed ones instead: a history with nothing left to do.
  */
-export async function fillJobs(engine: Engine, count: number, now: number, failures: 'uniform' | 'incident' = 'uniform', seed = 7): Promise<FillResult> {
+export async function fillJobs(
+  engine: Engine, count: number, now: number, failures: 'uniform' | 'incident' = 'uniform', seed = 7, options: { finishedOnly?: boolean } = {},
+): Promise<FillResult> {
+  const finishedOnly = options.finishedOnly ?? false;
   const r = seededRandom(seed);
   const incidentFrom = now - 4 * 86_400_000;
   const incidentTo = now - 3 * 86_400_000;
@@ -103,14 +109,22 @@ export async function fillJobs(engine: Engine, count: number, now: number, failu
     const params = JSON.stringify({ tenant: { id: tenant, region: tenant % 3 === 0 ? 'eu' : 'us' }, userId: r.int(1_000_000), note: kind.name === 'send-email' ? 'welcome' : null });
     // state, scheduled, result, error, progress, attempts, run_at, started_at, completed_at, locked_by, locked_until
     let row: [string, number, string | null, string | null, number, number, number, number | null, number | null, string | null, number | null];
+    function completedRow(): typeof row {
+      const startedAt = createdAt + r.between(5, 5_000);
+      const runMs = runTimeMs(r);
+      end(kind.queue, kind.name, startedAt + runMs, 'completed', runMs);
+      return ['completed', 0, `{"ok":true,"took":${runMs}}`, null, 100, r.chance(0.05) ? 2 : 1, createdAt, startedAt, startedAt + runMs, null, null];
+    }
     const roll = r();
-    if (i >= backlogFrom && i < backlogFrom + runningJobs) {
+    if (!finishedOnly && i >= backlogFrom && i < backlogFrom + runningJobs) {
       const startedAt = now - r.int(20_000);
       row = ['running', 0, null, null, r.int(90), 1, createdAt, startedAt, null, 'bench-worker', now + 30_000];
-    } else if (i >= backlogFrom) {
+    } else if (!finishedOnly && i >= backlogFrom) {
       row = ['pending', 0, null, null, 0, 0, createdAt, null, null, null, null];
-    } else if (roll < 0.006) {
+    } else if (!finishedOnly && roll < 0.006) {
       row = ['pending', 1, null, null, 0, 0, now + r.between(3_600_000, 30 * 86_400_000), null, null, null, null];
+    } else if (finishedOnly && roll < 0.006) {
+      row = completedRow(); // (kept apart so that the failure and cancel rolls below stay where they are)
     } else if (roll < 0.006 + failureChance(createdAt)) { // (the next 1% of rolls are the cancelled jobs)
       const startedAt = createdAt + r.between(60_000, 900_000); // the third attempt, after two backoffs
       const completedAt = startedAt + runTimeMs(r);
@@ -121,10 +135,7 @@ export async function fillJobs(engine: Engine, count: number, now: number, failu
       row = ['cancelled', 0, null, 'Cancelled before it ran', 0, 0, createdAt, null, completedAt, null, null];
       end(kind.queue, kind.name, completedAt, 'cancelled', null);
     } else {
-      const startedAt = createdAt + r.between(5, 5_000);
-      const runMs = runTimeMs(r);
-      row = ['completed', 0, `{"ok":true,"took":${runMs}}`, null, 100, r.chance(0.05) ? 2 : 1, createdAt, startedAt, startedAt + runMs, null, null];
-      end(kind.queue, kind.name, startedAt + runMs, 'completed', runMs);
+      row = completedRow();
     }
     const [state, scheduled, result, error, progress, attempts, runAt, startedAt, completedAt, lockedBy, lockedUntil] = row;
     byState[state] = (byState[state] ?? 0) + 1;
