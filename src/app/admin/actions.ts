@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { JobsError } from '@/core/errors';
 import { getEngine } from '@/db/client';
+import { cleanupAs } from '@/lib/jobs/cleanup-actions';
 import { assertRetryable, cancelJobAs, retryJobsAs } from '@/lib/jobs/job-actions';
 import { adminAction } from './_lib/admin-action';
 
@@ -24,4 +25,18 @@ export const cancelJobAction = adminAction(oneJob, async ({ id }, principal) => 
   const result = await cancelJobAs(await getEngine(), id, principal.who);
   revalidatePath(`/admin/jobs/${id}`);
   return { message: result === 'cancelled' ? 'Cancelled.' : 'Cancelling: its worker aborts it.' };
+});
+
+const cleanupAges = z.object({
+  completedOlderThan: z.string().trim().min(1, { error: 'Give an age such as 1d' }),
+  failedOlderThan: z.string().trim().min(1, { error: 'Give an age such as 7d' }),
+});
+
+/** Runs the built-in cleanup now, with the ages typed (action log: cleanup, with the counts deleted); a bad age deletes nothing. */
+export const cleanupAction = adminAction(cleanupAges, async (ages, principal) => {
+  const done = await cleanupAs(await getEngine(), ages, principal.who);
+  revalidatePath('/admin');
+  return {
+    message: `Deleted ${done.completedDeleted} completed and ${done.failedDeleted} failed or cancelled jobs, and ${done.statsMinutesDeleted} per-minute stats rows older than 7 days.`,
+  };
 });

@@ -1,8 +1,12 @@
 import Link from 'next/link';
+import { getConfig } from '@/config/env';
 import { getEngine } from '@/db/client';
 import { readStats } from '@/lib/jobs/stats';
 import { listFailureGroups } from '@/store/failure-groups';
+import { CleanupForm } from './_components/cleanup-form';
 import { FailureGroupsTable } from './_components/failure-groups-table';
+import { NameStatsTable } from './_components/name-stats-table';
+import { typedAge } from './_lib/format';
 import { QueueTable } from './_components/queue-table';
 import { StateCountsList } from './_components/state-counts';
 import { StateLabel } from './_components/state-label';
@@ -17,7 +21,8 @@ export const dynamic = 'force-dynamic';
 
 /** What is stuck and what failed, at a glance: counts, throughput and failures over 24 h, queues, workers, the newest failure groups. */
 export default async function OverviewPage() {
-  await requirePrincipal('/admin');
+  const principal = await requirePrincipal('/admin');
+  const config = getConfig();
   const engine = await getEngine();
   const now = Date.now();
   const stats = await readStats(engine, { now });
@@ -42,6 +47,10 @@ export default async function OverviewPage() {
         <h2 id="queues-title">Queues</h2>
         <QueueTable queues={stats.queues} />
       </section>
+      <section className={styles.card} aria-labelledby="names-title">
+        <h2 id="names-title">Jobs by name, last {stats.window.hours} h</h2>
+        <NameStatsTable names={stats.names} hours={stats.window.hours} />
+      </section>
       <div className={styles.grid2}>
         <section className={styles.card} aria-labelledby="workers-title">
           <h2 id="workers-title">Workers</h2>
@@ -57,6 +66,16 @@ export default async function OverviewPage() {
           <p><Link href="/admin/failures">All failure groups</Link></p>
         </section>
       </div>
+      {principal.role === 'admin' && (
+        <section className={styles.card} aria-labelledby="cleanup-title">
+          <h2 id="cleanup-title">Clean up</h2>
+          <p className={styles.muted}>
+            Deletes finished jobs past these ages, with their attempts and progress, as the hourly cleanup does (its ages: JOBS_CLEAN_COMPLETED_AFTER,
+            JOBS_CLEAN_FAILED_AFTER). A failure group keeps its first and last seen.
+          </p>
+          <CleanupForm completedAfter={typedAge(config.cleanCompletedAfterMs)} failedAfter={typedAge(config.cleanFailedAfterMs)} />
+        </section>
+      )}
     </>
   );
 }

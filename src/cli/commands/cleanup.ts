@@ -1,11 +1,9 @@
 import { parseDuration } from '../../core/duration';
-import { CleanupJob } from '../../jobs';
-import { runNow } from '../../lib/jobs/run-now';
+import { cleanupAs } from '../../lib/jobs/cleanup-actions';
 import { parseCommand } from '../args';
 import { success } from '../format';
 import type { Command } from '../io';
 import { commandList } from '../command-list';
-import { appendActivity } from '../../store/activity';
 import { getEngine } from '../../db/client';
 
 const { usage } = commandList.cleanup;
@@ -17,8 +15,7 @@ export const cleanupCommand: Command = {
     }, usage);
     // Checked here so a typo is a usage error, not a failed job.
     for (const value of [values['completed-older-than'], values['failed-older-than']]) if (value !== undefined) parseDuration(value);
-    const { data } = await runNow(CleanupJob, { completedOlderThan: values['completed-older-than'], failedOlderThan: values['failed-older-than'] });
-    await appendActivity(await getEngine(), { actor: 'cli', action: 'cleanup', jobCount: data.completedDeleted + data.failedDeleted, details: { ...data } }, Date.now());
+    const data = await cleanupAs(await getEngine(), { completedOlderThan: values['completed-older-than'], failedOlderThan: values['failed-older-than'] }, 'cli');
     io.out(values.json ? JSON.stringify(data) : `${success('cleaned up')}: ${data.completedDeleted} completed and ${data.failedDeleted} failed or cancelled jobs deleted, and ${data.statsMinutesDeleted} per-minute stats rows older than 7 days`);
     return 0;
   },

@@ -33,3 +33,16 @@ export function decodeSegment(raw: string): string {
     return raw;
   }
 }
+
+/**
+ * An age as one unit a person types back (`--delay`, the cleanup form): the
+ * largest of d, h, m, s that divides it.
+ * @example typedAge(86_400_000) // '1d'
+ * @example typedAge(90_000) // '90s'
+ */
+export function typedAge(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
