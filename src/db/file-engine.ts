@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema';
@@ -14,7 +15,11 @@ import { JobsError } from '../core/errors';
  */
 export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine {
   fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const db = new Database(filePath, { timeout: busyTimeoutMs });
+  // SQLite's own busy wait sleeps the whole process (1, 2, 5, 10 ... 100 ms steps), and while every
+  // waiter sleeps the lock sits idle: with several processes on one file that cost more than the work.
+  // So it waits at most nativeBusyWaitMs in SQLite, and the rest of the busy timeout out here, in
+  // short async sleeps that leave the event loop (heartbeats, other jobs) running.
+  const db = new Database(filePath, { timeout: Math.min(busyTimeoutMs, nativeBusyWaitMs) });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // A WAL that grew (a burst, a full disk) is cut back to this size when it next restarts, instead of keeping its peak for good.
@@ -45,23 +50,47 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   // transaction: a commit costs far more than the statements in it. Each batch still sees only its
   // own rows, and if any statement fails, each batch is run again alone so only the failing one fails.
   let queued: { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void }[] = [];
-  const flush = () => {
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = async () => {
     const group = queued;
     queued = [];
     if (group.length > 1) {
       try {
-        const results = inOneTransaction.immediate(group.map((entry) => entry.statements));
+        const results = await untilNotBusy(() => inOneTransaction.immediate(group.map((entry) => entry.statements)));
         group.forEach((entry, i) => entry.resolve(results[i]));
         return;
-      } catch {
-        // fall through: one at a time
+      } catch (error) {
+        if (isBusy(error)) {
+          // Waited the whole busy timeout: each would wait it again for nothing.
+          for (const entry of group) entry.reject(translateError(error, busyTimeoutMs, filePath));
+          return;
+        }
+        // any other failure: one at a time, so only the failing batch fails
       }
     }
     for (const entry of group) {
       try {
-        entry.resolve(inTransaction.immediate(entry.statements));
+        entry.resolve(await untilNotBusy(() => inTransaction.immediate(entry.statements)));
       } catch (error) {
         entry.reject(translateError(error, busyTimeoutMs, filePath));
+      }
+    }
+  };
+
+  /**
+   * Runs `work` at once; if the lock is busy, again after a short async sleep,
+   * until the busy timeout has passed since the first try (then the busy error
+   * is thrown). A statement that got SQLITE_BUSY changed nothing: its
+   * transaction (BEGIN IMMEDIATE, or the statement's own) never began.
+   */
+  const untilNotBusy = async <T>(work: () => T): Promise<T> => {
+    const started = performance.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error) || performance.now() - started >= busyTimeoutMs) throw error;
+        await sleep(busyRetryDelayMs(tries, busyTimeoutMs - (performance.now() - started)));
       }
     }
   };
@@ -70,6 +99,7 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     try {
       return Promise.resolve(work());
     } catch (error) {
+      if (isBusy(error)) return untilNotBusy(work).catch((late: unknown) => Promise.reject(translateError(late, busyTimeoutMs, filePath)));
       return Promise.reject(translateError(error, busyTimeoutMs, filePath));
     }
   };
@@ -82,13 +112,30 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     run: (sql, args = []) => guard(() => prepare(sql).run(...args).changes),
     batch: (statements) =>
       new Promise((resolve, reject) => {
-        if (queued.push({ statements, resolve, reject }) === 1) setImmediate(flush);
+        // One flush at a time, in order: batches that arrive while one waits for the lock join the next group.
+        if (queued.push({ statements, resolve, reject }) === 1) setImmediate(() => (flushing = flushing.then(flush)));
       }),
     async close() {
       prepared.clear();
       if (db.open) db.close();
     },
   };
+}
+
+/** The longest SQLite itself sleeps for a busy lock before the engine's own async wait takes over. */
+export const nativeBusyWaitMs = 1;
+
+/** The async sleep before try `tries` + 1: short (the lock is held for well under a millisecond per transaction), growing a little, jittered so waiters spread. */
+function busyRetryDelayMs(tries: number, leftMs: number): number {
+  const base = Math.min(8, 1 + tries);
+  return Math.max(0, Math.min(leftMs, base * (0.5 + Math.random())));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
 /** The size (bytes) SQLite truncates the WAL file back to once it has been checkpointed. */

@@ -45,6 +45,26 @@ describe('another process holding the write lock', () => {
     }
   });
 
+  it('while a write waits for the lock, this process goes on: its timers (a worker\'s heartbeats, lease checks) still fire', async () => {
+    const patient = await openEngine(db.url, undefined, 10_000);
+    try {
+      const locker = holdLock(800);
+      await locker.waitForOutput('locked');
+      let ticks = 0;
+      const timer = setInterval(() => (ticks += 1), 20);
+      const job = { id: newJobId(), name: 'demo', queue: 'patient', priority: 0, params: '{}', maxAttempts: 1, backoff: null, timeoutMs: 1000, runAt: 0, idempotencyKey: null };
+      const waited = enqueueJobs(patient, [job], Date.now());
+      const ticksWhileLocked = await waitFor(() => (locker.child.exitCode === null ? false : ticks + 1), 'the locker to let go') - 1;
+      await waited;
+      clearInterval(timer);
+      // SQLite's own busy wait would hold the event loop until the lock went: no tick at all in that time.
+      expect(ticksWhileLocked, 'timer ticks while the write waited (every 20 ms for 800 ms)').toBeGreaterThan(10);
+      expect(locker.output()).toBe('locked\nreleased\n');
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('a long-running worker rides out repeated lock contention and loses no acknowledged job', async () => {
     const worker = spawnWorker({ DATABASE_URL: db.url, JOBS_BUSY_TIMEOUT_MS: '100', JOBS_LEASE_MS: '3000', JOBS_CONCURRENCY: '4' });
     await worker.waitForOutput('started');
