@@ -28,7 +28,7 @@ export function EnqueueForm({ jobNames, selected }: { jobNames: string[]; select
         </select>
       </label>
       <label>Queue <input name="queue" maxLength={100} defaultValue={values.queue} placeholder="the job's default" data-testid="enqueue-queue" /></label>
-      <label>Priority <input name="priority" maxLength={20} defaultValue={values.priority} placeholder="critical, high, normal, low or -3" data-testid="enqueue-priority" /></label>
+      <label>Priority <input name="priority" maxLength={20} defaultValue={values.priority} placeholder="normal" title="critical, high, normal, low or an integer" data-testid="enqueue-priority" /></label>
       <label>Delay <input name="delay" maxLength={50} defaultValue={values.delay} placeholder="5m" className={styles.mono} data-testid="enqueue-delay" /></label>
       <label>Max attempts <input name="maxAttempts" inputMode="numeric" maxLength={20} defaultValue={values.maxAttempts} placeholder="the job's default" data-testid="enqueue-max-attempts" /></label>
       <label>Idempotency key <input name="idempotencyKey" maxLength={500} defaultValue={values.idempotencyKey} data-testid="enqueue-idempotency-key" /></label>
