@@ -2,6 +2,8 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { CronJobRow, JobRow } from '../db/schema';
 import type { JobDetailJson } from '../lib/jobs/json';
+import type { JobTypeInfo } from '../lib/jobs/job-types';
+import { paramsText } from '../lib/jobs/param-description';
 import { shortJobId } from '../core/ids';
 import { displayState, type JobState } from '../core/states';
 import { formatDuration } from '../core/duration';
@@ -52,9 +54,11 @@ export function renderJobTable(jobs: JobRow[]): string {
   return table.toString();
 }
 
-export function renderTypes(rows: { name: string; className: string; queue: string; priority: number; maxAttempts: number; timeoutMs: number; schedule: string | null }[]): string {
-  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'schedule'], style: tableStyle() });
-  for (const r of rows) table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs), r.schedule ?? chalk.gray('-')]);
+export function renderTypes(rows: JobTypeInfo[]): string {
+  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'backoff', 'schedule', 'params'], style: tableStyle() });
+  for (const r of rows) {
+    table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs), r.backoff, r.schedule ?? chalk.gray('-'), paramsText(r.params)]);
+  }
   return table.toString();
 }
 

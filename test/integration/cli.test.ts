@@ -19,7 +19,11 @@ describe('bin/jobs', () => {
   it('types lists the demo job', async () => {
     const { code, stdout } = await cli('types', '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toContainEqual({ name: 'demo', className: 'DemoJob', queue: 'default', priority: 0, maxAttempts: 3, timeoutMs: 60_000, schedule: null });
+    const types = JSON.parse(stdout);
+    expect(types).toContainEqual(expect.objectContaining({ name: 'demo', className: 'DemoJob', queue: 'default', priority: 0, maxAttempts: 3, timeoutMs: 60_000, backoff: 'fixed 100ms', schedule: null }));
+    const demo = types.find((t: { name: string }) => t.name === 'demo');
+    expect(demo.params).toMatchObject({ kind: 'object', extraAllowed: false });
+    expect(demo.params.params).toContainEqual({ name: 'steps', type: 'integer', required: false, defaultJson: '10', notes: ['0 to 10000'] });
     expect(JSON.parse(stdout)).toContainEqual(expect.objectContaining({ name: 'cleanup', schedule: '0 * * * * (UTC)' }));
   });
 
