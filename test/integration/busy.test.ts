@@ -54,7 +54,7 @@ describe('another process holding the write lock', () => {
       const timer = setInterval(() => (ticks += 1), 20);
       const job = { id: newJobId(), name: 'demo', queue: 'patient', priority: 0, params: '{}', maxAttempts: 1, backoff: null, timeoutMs: 1000, runAt: 0, idempotencyKey: null };
       const waited = enqueueJobs(patient, [job], Date.now());
-      const ticksWhileLocked = await waitFor(() => (locker.child.exitCode === null ? false : ticks + 1), 'the locker to let go') - 1;
+      const ticksWhileLocked = Number(await waitFor(() => (locker.child.exitCode === null ? false : ticks + 1), 'the locker to let go')) - 1;
       await waited;
       clearInterval(timer);
       // SQLite's own busy wait would hold the event loop until the lock went: no tick at all in that time.
