@@ -8,6 +8,8 @@ import { buildNeededBecause, runNextBuild } from '../src/start/next-build';
 export default async function setup(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '..');
   execFileSync(process.execPath, [path.join(root, 'src/cli/bundle/build.mjs'), '--if-stale'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // A helper running a few store or unit files may say it needs no Next.js app; npm test never sets this.
+  if (process.env.JOBS_TEST_SKIP_NEXT_BUILD === '1') return;
   const reason = buildNeededBecause(root);
   if (!reason) return;
   console.log(`[global setup] next build: ${reason}`);

@@ -60,6 +60,18 @@ export class NonRetryableError extends Error {
   }
 }
 
+/**
+ * Thrown by a job to be tried again after `delayMs` instead of its backoff,
+ * e.g. an HTTP 429 or 503 that said when to come back (Retry-After). It still
+ * uses up an attempt; with none left the job fails like any error.
+ */
+export class RetryLaterError extends Error {
+  constructor(message: string, readonly delayMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryLaterError';
+  }
+}
+
 /** The worker no longer owns the job: its lease expired and another worker may have it. */
 export class LeaseLostError extends Error {
   constructor(readonly jobId: string) {

@@ -4,7 +4,7 @@
  */
 export type Outcome =
   | { kind: 'completed'; result: unknown }
-  | { kind: 'failed'; error: ErrorInfo; retryable: boolean }
+  | { kind: 'failed'; error: ErrorInfo; retryable: boolean; /** Asked for by a RetryLaterError: the next try's delay instead of the backoff. */ retryDelayMs?: number }
   | { kind: 'timed_out'; error: ErrorInfo }
   | { kind: 'cancelled'; error: ErrorInfo }
   | { kind: 'interrupted'; error: ErrorInfo }

@@ -1,5 +1,5 @@
 import {
-  describeError, JobCancelledError, JobsError, JobTimeoutError, LeaseLostError, NonRetryableError, WorkerShutdownError,
+  describeError, JobCancelledError, RetryLaterError, JobsError, JobTimeoutError, LeaseLostError, NonRetryableError, WorkerShutdownError,
 } from '../../core/errors';
 import type { LogLine, Outcome } from '../../core/outcome';
 import { jobEvents } from './events';
@@ -80,7 +80,9 @@ export async function executeAttempt(jobClass: JobClass, rawParams: unknown, run
   if (controller.signal.aborted) return { outcome: abortOutcome(controller.signal.reason), logs, startedAt, durationMs };
   if (settled === 'abandoned') throw new Error('unreachable: abandoned without an abort');
   if (settled.ok) return { outcome: { kind: 'completed', result: settled.value }, logs, startedAt, durationMs };
-  return { outcome: { kind: 'failed', error: describeError(settled.error), retryable: isRetryable(instance, settled.error) }, logs, startedAt, durationMs };
+  const retryDelayMs = settled.error instanceof RetryLaterError ? Math.max(0, settled.error.delayMs) : undefined;
+  const outcome: Outcome = { kind: 'failed', error: describeError(settled.error), retryable: isRetryable(instance, settled.error), ...(retryDelayMs === undefined ? {} : { retryDelayMs }) };
+  return { outcome, logs, startedAt, durationMs };
 }
 
 /** Once the signal has aborted, its reason decides the outcome, whatever the job did after. */

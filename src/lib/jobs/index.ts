@@ -7,7 +7,7 @@ export { jobNameOf } from './job-name';
 export { jobEvents, type JobEventMap, type JobEventName } from './events';
 export { JobFailedError } from './job-failed-error';
 export { setQueueRateLimit, clearQueueRateLimit } from './queue-limits';
-export { NonRetryableError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
+export { NonRetryableError, RetryLaterError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
 export type {
   BatchOptions, BatchResult, CodeSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
 } from './types';

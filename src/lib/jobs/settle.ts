@@ -70,7 +70,8 @@ export async function settleAttempt(
       const retryable = outcome.kind === 'timed_out' || outcome.retryable;
       const timedOut = outcome.kind === 'timed_out';
       if (retryable && job.attempts < job.maxAttempts) {
-        const nextRunAt = now + retryDelayMs(resolveBackoff(job.backoff, jobClass, config), job.attempts);
+        const askedDelay = outcome.kind === 'failed' ? outcome.retryDelayMs : undefined;
+        const nextRunAt = now + (askedDelay ?? retryDelayMs(resolveBackoff(job.backoff, jobClass, config), job.attempts));
         const state = await retryJob(engine, owner, { outcome: outcome.kind, error: outcome.error, runAt: nextRunAt, now, logs });
         if (state !== 'pending') return ended(state, outcome.error, timedOut);
         jobEvents.emit('job.retrying', { ...base, error: outcome.error.message, nextRunAt });
