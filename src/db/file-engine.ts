@@ -82,10 +82,12 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
    * until the busy timeout has passed since the first try (then the busy error
    * is thrown). A statement that got SQLITE_BUSY changed nothing: its
    * transaction (BEGIN IMMEDIATE, or the statement's own) never began.
+   * `alreadyBusy`: the caller's own try just found the lock taken, so sleep before the first.
    */
-  const untilNotBusy = async <T>(work: () => T): Promise<T> => {
+  const untilNotBusy = async <T>(work: () => T, alreadyBusy = false): Promise<T> => {
     const started = performance.now();
-    for (let tries = 0; ; tries++) {
+    if (alreadyBusy) await sleep(busyRetryDelayMs(0, busyTimeoutMs));
+    for (let tries = alreadyBusy ? 1 : 0; ; tries++) {
       try {
         return work();
       } catch (error) {
@@ -99,7 +101,7 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (isBusy(error)) return untilNotBusy(work).catch((late: unknown) => Promise.reject(translateError(late, busyTimeoutMs, filePath)));
+      if (isBusy(error)) return untilNotBusy(work, true).catch((late: unknown) => Promise.reject(translateError(late, busyTimeoutMs, filePath)));
       return Promise.reject(translateError(error, busyTimeoutMs, filePath));
     }
   };
@@ -148,7 +150,7 @@ export const walSizeLimitBytes = 16 * 1024 * 1024;
  */
 function translateError(error: unknown, busyTimeoutMs: number, filePath: string): unknown {
   const code = (error as { code?: string })?.code ?? '';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  if (isBusy(error)) {
     return new JobsError(
       'database_busy',
       `The database is locked by another process; gave up after waiting ${busyTimeoutMs} ms (JOBS_BUSY_TIMEOUT_MS). Nothing was written.`,
