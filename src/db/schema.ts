@@ -345,7 +345,7 @@ export const failureGroups = sqliteTable(
 /**
  * Where a job's end is posted: a row per URL and job name ('*': every job). Written by each
  * worker and cron poller at start from JOBS_WEBHOOK_URL ('env') and the classes' `static webhook`
- * ('code'); read by the jobs_webhooks trigger, which inserts a delivery job in the transaction
+ * ('code'); read by every statement that ends a job (store/webhooks.ts), which inserts a delivery job in the batch
  * of the job's end, so a delivery is never lost to a crash.
  */
 export const webhookTargets = sqliteTable(
@@ -358,7 +358,7 @@ export const webhookTargets = sqliteTable(
     onCompleted: integer('on_completed').notNull().default(1),
     onFailed: integer('on_failed').notNull().default(1),
     onCancelled: integer('on_cancelled').notNull().default(1),
-    /** The delivery job's options, copied into each delivery by the trigger (its queue is always 'webhooks'). */
+    /** The delivery job's options, copied into each delivery (its queue is always 'webhooks'). */
     priority: integer('priority').notNull(),
     maxAttempts: integer('max_attempts').notNull(),
     backoff: text('backoff').notNull(), // JSON StoredBackoff

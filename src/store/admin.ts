@@ -1,8 +1,9 @@
-import type { Engine } from '../db/engine';
+import type { Engine, SqlArg } from '../db/engine';
 import { JobsError } from '../core/errors';
 import { deleteJobsStatements } from './cleanup';
 import { grantSlotsStatement } from './limits';
 import { readyState } from './rows';
+import { webhookDeliveriesStatement } from './webhooks';
 
 /**
  * Cancels a job: a pending one at once (-> cancelled); a running one is
@@ -11,12 +12,13 @@ import { readyState } from './rows';
  * is. One write batch; returns which of the two happened.
  */
 export async function cancelJob(engine: Engine, id: string, now: number): Promise<'cancelled' | 'cancelling'> {
-  const [pending, running, current] = await engine.batch([
+  const [pending, , running, current] = await engine.batch([
     {
-      sql: `UPDATE jobs SET state = 'cancelled', completed_at = ?, error = 'Cancelled before it ran', scheduled = 0
+      sql: `UPDATE jobs SET state = 'cancelled', completed_at = ?, error = '${cancelledBeforeItRan}', scheduled = 0
             WHERE id = ? AND state = 'pending' RETURNING id`,
       args: [now, id],
     },
+    webhookDeliveriesStatement(cancelledNow(`j.id = ?`, [id], now), now),
     { sql: `UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running' RETURNING id`, args: [id] },
     { sql: `SELECT state FROM jobs WHERE id = ?`, args: [id] },
     grantSlotsStatement(), // a cancelled job may have held a slot of its concurrency key
@@ -26,6 +28,16 @@ export async function cancelJob(engine: Engine, id: string, now: number): Promis
   if (current.length === 0) throw new JobsError('not_found', `No job ${id}`);
   throw new JobsError('conflict', `Job ${id} is already ${String(current[0].state)}; only a pending or running job can be cancelled`);
 }
+
+/**
+ * Jobs among `which` that the cancel just before (at `now`) took from pending, for their webhook
+ * deliveries: nothing when it cancelled none, else those ended at its time with the error only it writes.
+ */
+function cancelledNow(which: string, args: SqlArg[], now: number): { sql: string; args: SqlArg[] } {
+  return { sql: `changes() > 0 AND ${which} AND j.state = 'cancelled' AND j.completed_at = ? AND j.error = '${cancelledBeforeItRan}'`, args: [...args, now] };
+}
+
+const cancelledBeforeItRan = 'Cancelled before it ran';
 
 /**
  * Puts failed or cancelled jobs back to pending, due now, with as many
@@ -52,12 +64,13 @@ export async function retryJobs(engine: Engine, ids: string[], now: number): Pro
 export async function cancelJobs(engine: Engine, ids: readonly string[], now: number): Promise<{ cancelled: string[]; cancelling: string[] }> {
   if (ids.length === 0) return { cancelled: [], cancelling: [] };
   const list = JSON.stringify(ids);
-  const [pending, running] = await engine.batch([
+  const [pending, , running] = await engine.batch([
     {
-      sql: `UPDATE jobs SET state = 'cancelled', completed_at = ?, error = 'Cancelled before it ran', scheduled = 0
+      sql: `UPDATE jobs SET state = 'cancelled', completed_at = ?, error = '${cancelledBeforeItRan}', scheduled = 0
             WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' RETURNING id`,
       args: [now, list],
     },
+    webhookDeliveriesStatement(cancelledNow(`j.id IN (SELECT value FROM json_each(?))`, [list], now), now),
     { sql: `UPDATE jobs SET cancel_requested = 1 WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' RETURNING id`, args: [list] },
     grantSlotsStatement(),
   ]);

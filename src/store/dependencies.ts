@@ -3,6 +3,10 @@ import { fingerprintOf } from '../core/fingerprint';
 import { recordFingerprintStatement } from './failure-groups';
 import { grantSlotsOf } from './limits';
 import { readyState } from './rows';
+import { webhookDeliveriesStatement } from './webhooks';
+
+/** How the error of a job failed for its parent starts: only resolveDependents writes it. */
+const parentFailedPrefix = 'A job it depends on did not complete: ';
 
 /** Cascades of failures deeper than this are finished by the next sweep. */
 const maxRounds = 50;
@@ -19,8 +23,8 @@ const endedBadly = (column: string) => `(SELECT ${column} FROM job_dependencies 
  * fingerprintOf normalises it (a test holds the two to each other).
  */
 export const parentFailures = {
-  failed: fingerprintOf('Error', 'A job it depends on did not complete: <uuid> was failed'),
-  cancelled: fingerprintOf('Error', 'A job it depends on did not complete: <uuid> was cancelled'),
+  failed: fingerprintOf('Error', `${parentFailedPrefix}<uuid> was failed`),
+  cancelled: fingerprintOf('Error', `${parentFailedPrefix}<uuid> was cancelled`),
 };
 
 /**
@@ -45,16 +49,22 @@ export async function resolveDependents(
       ? { sql: `AND id IN (SELECT job_id FROM job_dependencies WHERE parent_id IN (SELECT value FROM json_each(?)))`, args: [JSON.stringify(args.parentIds)] }
       : { sql: '', args: [] as string[] };
   for (let round = 0; round < maxRounds; round++) {
-    const [failedNow, releasedNow] = await engine.batch([
+    const [failedNow, , releasedNow] = await engine.batch([
       {
         sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET state = 'failed', scheduled = 0, completed_at = ?,
-                error = 'A job it depends on did not complete: ' || ${endedBadly(`p.id || ' was ' || p.state`)},
+                error = '${parentFailedPrefix}' || ${endedBadly(`p.id || ' was ' || p.state`)},
                 fingerprint = CASE ${endedBadly('p.state')} WHEN 'cancelled' THEN ? ELSE ? END
               WHERE state = 'pending' AND scheduled = 3 AND parent_failure = 'fail'
                 AND EXISTS (${parentsOf} AND p.state IN ('failed', 'cancelled')) ${scope.sql}
               RETURNING id`,
         args: [args.now, parentFailures.cancelled.fingerprint, parentFailures.failed.fingerprint, ...scope.args],
       },
+      // The dependents the statement before just failed (so not when it failed none): in its scope, ended
+      // at its time, with the error only it writes.
+      webhookDeliveriesStatement({
+        sql: `changes() > 0 AND j.id IN (SELECT id FROM jobs WHERE 1 ${scope.sql}) AND j.state = 'failed' AND j.completed_at = ? AND j.error LIKE '${parentFailedPrefix}%'`,
+        args: [...scope.args, args.now],
+      }, args.now),
       {
         sql: `UPDATE jobs INDEXED BY jobs_blocked_idx SET scheduled = CASE WHEN run_at > ? THEN 1 ELSE ${readyState} END
               WHERE state = 'pending' AND scheduled = 3

@@ -4,6 +4,7 @@ import { fingerprintOf } from '../core/fingerprint';
 import { recordFingerprintStatement } from './failure-groups';
 import { grantSlotsStatement } from './limits';
 import { readyState } from './rows';
+import { webhookDeliveriesStatement } from './webhooks';
 
 /**
  * One attempt of one job: every write an attempt makes is fenced by all three,
@@ -78,6 +79,11 @@ export function finishStatements(
       args: [owner.jobId, finish.scheduleName],
     });
   }
+  // Ended by this very batch: its end time is this finish's, and the attempt row is the one this finish wrote.
+  statements.push(webhookDeliveriesStatement({
+    sql: `j.id = ? AND j.completed_at = ? AND EXISTS (SELECT 1 FROM job_attempts a WHERE a.job_id = j.id AND a.attempt = ? AND a.outcome = ?)`,
+    args: [owner.jobId, finish.now, owner.attempt, finish.outcome],
+  }, finish.now));
   if (owner.concurrencyKey) statements.push(grantSlotsStatement(owner.concurrencyKey));
   return statements;
 }

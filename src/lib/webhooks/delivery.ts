@@ -8,7 +8,7 @@ import { dependsOnOf } from '../../store/queries';
 import { jobJson, type JobJson } from '../jobs/json';
 
 /**
- * What the jobs_webhooks trigger puts in a delivery's params (beside method
+ * What webhookDeliveriesStatement puts in a delivery's params (beside method
  * and url): the event, when the job ended, and the ended row as it was.
  */
 export const webhookParams = z.object({
@@ -60,7 +60,7 @@ export async function webhookRequest(
   };
 }
 
-/** The trigger's copy of the ended row, as the JobRow jobJson takes: params and result back to JSON text. */
+/** The delivery's copy of the ended row, as the JobRow jobJson takes: params and result back to JSON text. */
 function snapshotRow(job: Record<string, unknown>): JobRow {
   if (typeof job.id !== 'string' || typeof job.name !== 'string') {
     throw new JobsError('invalid_params', 'The webhook delivery does not carry the job it reports (no id or name)');

@@ -31,7 +31,7 @@ export function webhookTargetsOf(registry: JobRegistry, config: Config): { globa
   return { global, code };
 }
 
-/** Writes this process's webhook targets into the database, where the jobs_webhooks trigger reads them. */
+/** Writes this process's webhook targets into the database, where every statement that ends a job reads them. */
 export async function syncWebhooks(engine: Engine, registry: JobRegistry, config: Config): Promise<void> {
   const { global, code } = webhookTargetsOf(registry, config);
   await syncWebhookTargets(engine, {

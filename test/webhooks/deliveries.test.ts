@@ -10,6 +10,8 @@ import { syncWebhooks, webhookTargetsOf } from '@/lib/webhooks/sync';
 import { cancelJob } from '@/store/admin';
 import { claimJobs } from '@/store/claim';
 import { completeJob, endJob } from '@/store/finish';
+import { resolveDependents } from '@/store/dependencies';
+import { listRunningLeases, reapLeases } from '@/store/lease';
 import { getJob } from '@/store/queries';
 import { listWebhookTargets } from '@/store/webhooks';
 
@@ -40,8 +42,8 @@ async function runAndEnd(id: string, end: 'completed' | 'failed') {
 }
 
 /**
- * A job's end and its webhook deliveries are one write: the jobs_webhooks
- * trigger inserts them in the transaction of the end, so no crash between
+ * A job's end and its webhook deliveries are one write: every statement that
+ * ends a job has its deliveries inserted in the same batch, so no crash between
  * the two can lose a delivery, whichever process ended the job.
  */
 describe('webhook deliveries', () => {
@@ -106,6 +108,30 @@ describe('webhook deliveries', () => {
     const quiet = await Quiet.later({});
     await cancelJob(engine, quiet, Date.now());
     expect((await deliveries()).length).toBe(before + 1);
+  });
+
+  it('follow a reaper failing a job whose worker died on its last attempt, and a dependent failed for its parent', async () => {
+    const engine = await getEngine();
+    const before = (await deliveries()).length;
+    const orphan = await Reported.later({ n: 3 }, { maxAttempts: 1 });
+    const [claimed] = await claimJobs(engine, { workerId: 'w-dead', queues: ['default'], limit: 1, now: Date.now(), leaseMs: 1 });
+    expect(claimed.id).toBe(orphan);
+    const leases = (await listRunningLeases(engine)).filter((lease) => lease.jobId === orphan);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await reapLeases(engine, leases, Date.now())).toMatchObject([{ id: orphan, state: 'failed' }]);
+    let added = (await deliveries()).slice(before).map((d) => JSON.parse(d.params).webhook);
+    expect(added).toMatchObject([{ event: 'job.failed', job: { id: orphan, state: 'failed' } }]);
+
+    const parent = await Reported.later({ n: 4 }, { maxAttempts: 1 });
+    const child = await Reported.later({ n: 5 }, { dependsOn: [parent] });
+    await runAndEnd(parent, 'failed');
+    expect((await resolveDependents(engine, { parentIds: [parent], now: Date.now() })).failed).toEqual([child]);
+    added = (await deliveries()).slice(before + 1).map((d) => JSON.parse(d.params).webhook);
+    // One each (the ids of one millisecond sort at random, so by job id).
+    const byJob = new Map(added.map((w) => [w.job.id, w]));
+    expect(added.length).toBe(2);
+    expect([...byJob.keys()].sort()).toEqual([parent, child].sort());
+    expect(byJob.get(child)).toMatchObject({ event: 'job.failed', job: { error: expect.stringMatching(/^A job it depends on did not complete/) } });
   });
 
   it('stop when the process that set them starts without them', async () => {
