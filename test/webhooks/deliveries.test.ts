@@ -27,7 +27,7 @@ const registry = new JobRegistry([Reported, FailuresOnly, Quiet]);
 async function deliveries() {
   const engine = await getEngine();
   return engine.all<{ id: string; params: string; queue: string; state: string; title: string; max_attempts: number }>(
-    `SELECT id, params, queue, state, title, max_attempts FROM jobs WHERE name = 'http-request' ORDER BY id`,
+    `SELECT id, params, queue, state, title, max_attempts FROM jobs WHERE name = 'http-request' ORDER BY rowid`,
   );
 }
 
