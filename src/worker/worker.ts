@@ -20,6 +20,7 @@ import { runClaimedJob } from '../lib/jobs/run-claimed';
 import { SharedClock } from '../lib/jobs/shared-clock';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
+import { logJobNotices } from './job-notices';
 import { ChangeFeedPruner } from './change-feed-pruner';
 import { Reaper } from './reaper';
 import { WakeSignal } from './wake-signal';
@@ -122,6 +123,7 @@ export class Worker {
     await this.reaper.reapNow();
     this.loopDone = this.loop();
     this.options.log.started(this);
+    logJobNotices(this.options.registry, this.options.log);
   }
 
   /**
