@@ -13,3 +13,5 @@ export const jobClasses = [DemoJob, CleanupJob, SendEmailJob, HttpRequestJob];
 export const registry = new JobRegistry(jobClasses);
 
 export { CleanupJob, DemoJob, HttpRequestJob, SendEmailJob };
+export type { HttpRequestParams, HttpRequestResult } from './builtin/http-request';
+export type { SendEmailParams, SendEmailResult } from './builtin/send-email';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@/config/env';
+import { parseConfig as parseEnv } from '@/config/env';
 import { smtpServerText, smtpUrlProblem } from '@/config/smtp-url';
 import { parseMailbox } from '@/core/mailbox';
 import { retryAfterMs } from '@/core/retry-after';
 import { safeUrl } from '@/core/safe-url';
+
+const parseConfig = (env: Record<string, string>) => parseEnv(env as unknown as NodeJS.ProcessEnv);
 
 describe('email addresses', () => {
   it('reads a bare address or one with a display name, quoted or not', () => {
