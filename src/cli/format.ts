@@ -54,12 +54,27 @@ export function renderJobTable(jobs: JobRow[]): string {
   return table.toString();
 }
 
+/**
+ * Each job type as a block: its name, class and description, its defaults on
+ * one line, then one line per param. A table would be as wide as the longest
+ * param's notes; blocks fit a terminal.
+ */
 export function renderTypes(rows: JobTypeInfo[]): string {
-  const table = new Table({ head: ['name', 'class', 'queue', 'priority', 'max attempts', 'timeout', 'backoff', 'schedule', 'params'], style: tableStyle() });
-  for (const r of rows) {
-    table.push([chalk.bold(r.name), r.className, r.queue, priorityLabel(r.priority), r.maxAttempts, formatDuration(r.timeoutMs), r.backoff, r.schedule ?? chalk.gray('-'), paramsText(r.params)]);
-  }
-  return table.toString();
+  if (rows.length === 0) return chalk.gray('No job types are registered (src/jobs/index.ts).');
+  return rows.map((r) => {
+    const defaults = [
+      `queue ${r.queue}`, `priority ${priorityLabel(r.priority)}`, `${r.maxAttempts} attempts`, `timeout ${formatDuration(r.timeoutMs)}`,
+      `backoff ${r.backoff}`, ...(r.schedule ? [`schedule ${r.schedule}`] : []),
+    ].join(' · ');
+    const params = paramsText(r.params).split('\n').map((line) => `    ${line}`).join('\n');
+    return [
+      `${chalk.bold(r.name)} ${chalk.gray(`(${r.className})`)}`,
+      ...(r.description ? [`  ${r.description}`] : []),
+      `  ${chalk.gray(defaults)}`,
+      `  params${r.params.kind === 'object' && r.params.params.length ? ` ${chalk.gray('(? optional)')}` : ''}:`,
+      params,
+    ].join('\n');
+  }).join('\n\n');
 }
 
 /** Text a person typed elsewhere (an API client's job title), with control characters that could drive the terminal shown as U+FFFD. */

@@ -90,6 +90,16 @@ export const defaults = {
   webhookTimeoutMs: 30_000,
   /** A receiver should reject a delivery whose signed timestamp is further than this from its clock (replays). */
   webhookToleranceSec: 300,
+  // Built-in jobs: send-email and http-request
+  /** The From of an email whose params name none (JOBS_MAIL_FROM). */
+  mailFrom: 'Fluent Jobs <jobs@localhost>',
+  /** An SMTP server that takes this long to accept the connection, to greet, or to answer any one command fails the attempt (it is retried). */
+  smtpConnectTimeoutMs: 30_000,
+  smtpSocketTimeoutMs: 60_000,
+  /** Most bytes the attachments of one email may have together, as most mail servers take no more. */
+  mailAttachmentsMaxBytes: 25 * 1024 * 1024,
+  /** A Retry-After further off than this (a misconfigured server: "come back next year") is cut to it. */
+  httpRetryAfterMaxMs: 24 * 60 * 60_000,
 } as const;
 
 /**

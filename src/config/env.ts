@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defaults } from './defaults';
 import { JobsError } from '../core/errors';
 import { parseDuration } from '../core/duration';
+import { parseMailbox } from '../core/mailbox';
+import { smtpUrlProblem } from './smtp-url';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
@@ -55,6 +57,10 @@ const envSchema = z.object({
   // Webhooks
   JOBS_WEBHOOK_URL: optionalText,
   JOBS_WEBHOOK_SECRET: optionalText,
+  // Built-in jobs: send-email
+  // Blank counts as unset: a .env template's `SMTP_URL=` means "no server yet".
+  SMTP_URL: z.string().trim().optional().transform((url) => url || undefined),
+  JOBS_MAIL_FROM: z.string().trim().min(1).default(defaults.mailFrom),
 });
 
 export interface Config {
@@ -90,6 +96,11 @@ export interface Config {
   webhookUrl?: string;
   /** Signs every delivery (HMAC-SHA256); JOBS_WEBHOOK_SECRET, required once a webhook is set. */
   webhookSecret?: string;
+  // Built-in jobs: send-email
+  /** smtp:// or smtps:// URL with the login in it (SMTP_URL); unset, send-email writes .eml files to the data folder instead. */
+  smtpUrl?: string;
+  /** The From of an email whose params name none (JOBS_MAIL_FROM). */
+  mailFrom: string;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -155,7 +166,21 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     // Webhooks
     webhookUrl: e.JOBS_WEBHOOK_URL,
     webhookSecret: e.JOBS_WEBHOOK_SECRET,
+    // Built-in jobs: send-email
+    smtpUrl: checkedSmtpUrl(e.SMTP_URL),
+    mailFrom: checkedMailFrom(e.JOBS_MAIL_FROM),
   };
+}
+
+function checkedSmtpUrl(url: string | undefined): string | undefined {
+  const problem = url === undefined ? null : smtpUrlProblem(url);
+  if (problem) throw new JobsError('config', `Invalid configuration: SMTP_URL ${problem}`);
+  return url;
+}
+
+function checkedMailFrom(from: string): string {
+  if (!parseMailbox(from)) throw new JobsError('config', `Invalid configuration: JOBS_MAIL_FROM must be an email address or "Name <address>", got "${from}"`);
+  return from;
 }
 
 export function splitList(value: string | undefined): string[] {

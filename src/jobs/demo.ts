@@ -24,6 +24,7 @@ export interface DemoResult {
  */
 export class DemoJob extends Job<DemoParams, DemoResult> {
   static jobName = 'demo';
+  static description = 'For trying the system: steps of delayMs each with progress; fails its first failTimes attempts';
   static params = demoParams;
   static options = { queue: 'default', backoff: { type: 'fixed' as const, delay: 100 } };
 

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { defaults } from '../config/defaults';
 import { getConfig, type Config } from '../config/env';
 import { JobsError } from '../core/errors';
-import { resolveDatabaseUrl } from '../db/client';
-import { projectRoot } from '../db/migrate';
+import { dataDir } from '../db/data-dir';
+
+// The data folder is found below the server (the jobs keep files there too); re-exported for its callers here.
+export { dataDir };
 
 /** What a token or session may do: admin everything, readonly only read. */
 export type Role = 'admin' | 'readonly';
@@ -15,17 +17,6 @@ export interface Tokens {
   readonly?: string;
   /** Where the admin token came from: JOBS_ADMIN_TOKEN, or the generated file in the data folder. */
   adminSource: 'env' | 'file';
-}
-
-/**
- * The data folder: JOBS_DATA_DIR, else the folder of the local database file
- * (data/ by default), else data/ under the project root for a remote database.
- * Every process on the machine computes the same one from the same environment.
- */
-export function dataDir(config: Config = getConfig()): string {
-  if (config.dataDir) return path.resolve(projectRoot, config.dataDir);
-  const target = resolveDatabaseUrl(config.databaseUrl);
-  return target.kind === 'file' ? path.dirname(target.location) : path.resolve(projectRoot, defaults.dataDir);
 }
 
 export const adminTokenFile = (dir: string): string => path.join(dir, 'admin-token');

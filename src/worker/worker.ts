@@ -21,6 +21,7 @@ import { SharedClock } from '../lib/jobs/shared-clock';
 import { syncWebhooks } from '../lib/webhooks/sync';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
+import { logJobNotices } from './job-notices';
 import { ChangeFeedPruner } from './change-feed-pruner';
 import { Reaper } from './reaper';
 import { WakeSignal } from './wake-signal';
@@ -124,6 +125,7 @@ export class Worker {
     await this.reaper.reapNow();
     this.loopDone = this.loop();
     this.options.log.started(this);
+    logJobNotices(this.options.registry, this.options.log);
   }
 
   /**

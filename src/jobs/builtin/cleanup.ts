@@ -32,6 +32,7 @@ export interface CleanupResult {
  */
 export class CleanupJob extends Job<CleanupParams, CleanupResult> {
   static jobName = 'cleanup';
+  static description = 'Deletes finished jobs past their retention (hourly, and by bin/jobs cleanup)';
   static params = cleanupParams;
   static options = { queue: 'maintenance', priority: 'low' as const, maxAttempts: 3, timeout: '10m' };
   static schedule = { cron: '0 * * * *', description: 'Deletes finished jobs past JOBS_CLEAN_COMPLETED_AFTER / JOBS_CLEAN_FAILED_AFTER' };

@@ -9,6 +9,8 @@ import { describeParams, type ParamsDescription } from './param-description';
 export interface JobTypeInfo {
   name: string;
   className: string;
+  /** The class's one-sentence `static description`, or null. */
+  description: string | null;
   queue: string;
   priority: number;
   maxAttempts: number;
@@ -25,6 +27,7 @@ export function describeJobTypes(registry: JobRegistry, config: Config): JobType
   return registry.list().map(({ name, jobClass }) => ({
     name,
     className: jobClass.name,
+    description: jobClass.description ?? null,
     queue: jobClass.options?.queue ?? 'default',
     priority: parsePriority(jobClass.options?.priority, 0),
     maxAttempts: jobClass.options?.maxAttempts ?? config.maxAttempts,

@@ -12,6 +12,8 @@ export interface JobClass<P = any, R = any> {
   params?: ParamSchema;
   schedule?: CodeSchedule;
   webhook?: JobWebhook;
+  description?: string;
+  startupNotice?(): string | null | undefined;
 }
 
 /** The params and result types of a job class. */
@@ -38,6 +40,14 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
    * `{ url, on: ['failed'] }` for some of the three.
    */
   static webhook?: JobWebhook;
+  /** One sentence on what the job does, shown by `bin/jobs types` and the admin Enqueue page. */
+  static description?: string;
+  /**
+   * Optional: a line each worker logs once when it starts, for a job whose
+   * setup a person should know about (send-email without SMTP_URL writes files
+   * instead of sending); null or nothing for none.
+   */
+  static startupNotice?(): string | null | undefined;
 
   /** Carries P and R for type inference only; never set. */
   declare readonly __types?: { params: P; result: R };

@@ -78,7 +78,8 @@ function notesOf(s: JsonSchema): string[] {
   if (min !== undefined && max !== undefined) notes.push(`${min} to ${max}`);
   else if (min !== undefined) notes.push(`at least ${min}`);
   else if (max !== undefined) notes.push(`at most ${max}`);
-  if (s.minLength !== undefined && s.minLength > 0) notes.push(`at least ${s.minLength} characters`);
+  if (s.minLength === 1) notes.push('not empty');
+  else if (s.minLength !== undefined && s.minLength > 1) notes.push(`at least ${s.minLength} characters`);
   if (s.maxLength !== undefined) notes.push(`at most ${s.maxLength} characters`);
   if (s.description) notes.push(s.description);
   return notes;

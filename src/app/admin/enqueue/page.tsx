@@ -55,7 +55,10 @@ export default async function EnqueuePage({ searchParams }: { searchParams: Sear
             <tbody>
               {types.map((t) => (
                 <tr key={t.name} data-testid="type-row" data-name={t.name}>
-                  <td><Link href={`/admin/jobs?name=${encodeURIComponent(t.name)}`} className={styles.mono} title={`${t.className}: its jobs`} data-testid="type-jobs-link">{t.name}</Link></td>
+                  <td>
+                    <Link href={`/admin/jobs?name=${encodeURIComponent(t.name)}`} className={styles.mono} title={`${t.className}: its jobs`} data-testid="type-jobs-link">{t.name}</Link>
+                    {t.description && <div className={styles.muted} data-testid="type-description">{t.description}</div>}
+                  </td>
                   <td>{t.queue}</td>
                   <td>{priorityLabel(t.priority)}</td>
                   <td className={styles.num}>{t.maxAttempts}</td>

@@ -1,0 +1,31 @@
+import { getConfig } from '@/config/env';
+import { getEngine } from '@/db/client';
+import { Job } from '@/lib/jobs';
+import { webhookRequest } from '@/lib/webhooks/delivery';
+import { httpRequestParams, type HttpRequestParams } from './http/http-params';
+import { performHttpRequest, type HttpRequestResult } from './http/perform-http-request';
+
+export type { HttpRequestParams, HttpRequestResult };
+
+/**
+ * Built in: makes one HTTP request (fetch) and returns the status, the chosen
+ * response headers and the body up to a limit. Network errors, timeouts, 5xx
+ * and 429 are retried (at the Retry-After time when a 429 or 503 gives one);
+ * any other 4xx fails the job at once. The request itself is
+ * performHttpRequest, for code that builds on it. A webhook delivery (params
+ * with `webhook`, inserted with a job's end) is one too: its body is the ended
+ * job's JSON, signed afresh at each attempt.
+ */
+export class HttpRequestJob extends Job<HttpRequestParams, HttpRequestResult> {
+  static jobName = 'http-request';
+  static description = 'Makes one HTTP(S) request; retries network errors, timeouts, 5xx and 429 (at Retry-After), fails at once on other 4xx';
+  static params = httpRequestParams;
+  static options = { queue: 'http', maxAttempts: 5, backoff: { type: 'exponential' as const, delay: 5_000, maxDelay: 30 * 60_000 }, timeout: '6m' };
+
+  protected async perform(params: HttpRequestParams): Promise<HttpRequestResult> {
+    const { webhook, ...request } = params;
+    if (!webhook) return performHttpRequest(request, { signal: this.signal, logger: this.logger });
+    const signed = await webhookRequest(await getEngine(), getConfig(), this.context.jobId, webhook);
+    return performHttpRequest({ ...request, method: 'POST', body: signed.body, headers: { ...request.headers, ...signed.headers } }, { signal: this.signal, logger: this.logger });
+  }
+}
