@@ -4,8 +4,7 @@ import path from 'node:path';
 import { defaults } from '../config/defaults';
 import { getConfig, type Config } from '../config/env';
 import { JobsError } from '../core/errors';
-import { resolveDatabaseUrl } from '../db/client';
-import { projectRoot } from '../db/migrate';
+import { dataDir } from '../db/data-dir';
 
 /** What a token or session may do: admin everything, readonly only read. */
 export type Role = 'admin' | 'readonly';
@@ -17,16 +16,8 @@ export interface Tokens {
   adminSource: 'env' | 'file';
 }
 
-/**
- * The data folder: JOBS_DATA_DIR, else the folder of the local database file
- * (data/ by default), else data/ under the project root for a remote database.
- * Every process on the machine computes the same one from the same environment.
- */
-export function dataDir(config: Config = getConfig()): string {
-  if (config.dataDir) return path.resolve(projectRoot, config.dataDir);
-  const target = resolveDatabaseUrl(config.databaseUrl);
-  return target.kind === 'file' ? path.dirname(target.location) : path.resolve(projectRoot, defaults.dataDir);
-}
+/** The data folder (src/db/data-dir.ts), also found here, where the server's code has always looked for it. */
+export { dataDir };
 
 export const adminTokenFile = (dir: string): string => path.join(dir, 'admin-token');
 
