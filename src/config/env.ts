@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { defaults } from './defaults';
 import { JobsError } from '../core/errors';
 import { parseDuration } from '../core/duration';
+import { parseBackupKey } from '../core/backup-key';
+import { checkSchedule } from '../core/cron';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+/** A variable that a blank value turns off (`JOBS_BACKUP_CRON=` in a .env file), like leaving it out. */
+const emptyIsUnset = z.string().trim().optional().transform((value) => value || undefined);
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((value, ctx) => {
     try {
@@ -55,6 +59,12 @@ const envSchema = z.object({
   // Webhooks
   JOBS_WEBHOOK_URL: optionalText,
   JOBS_WEBHOOK_SECRET: optionalText,
+  // database-backup and report built-in jobs
+  JOBS_BACKUP_DIR: optionalText,
+  JOBS_BACKUP_KEY: z.string().optional(), // parseBackupKey says what is wrong with an empty one
+  JOBS_BACKUP_KEEP: positiveInt(defaults.backupKeep),
+  JOBS_BACKUP_CRON: emptyIsUnset,
+  JOBS_REPORT_CRON: emptyIsUnset,
 });
 
 export interface Config {
@@ -90,6 +100,17 @@ export interface Config {
   webhookUrl?: string;
   /** Signs every delivery (HMAC-SHA256); JOBS_WEBHOOK_SECRET, required once a webhook is set. */
   webhookSecret?: string;
+  // database-backup and report built-in jobs
+  /** JOBS_BACKUP_DIR as given (relative to the project root); unset, backups/ in the data folder. */
+  backupDir?: string;
+  /** JOBS_BACKUP_KEY decoded: 32 bytes, or unset for backups that are compressed but not encrypted. */
+  backupKey?: Buffer;
+  /** Backups the database-backup job keeps when its params name no `keep`. */
+  backupKeep: number;
+  /** JOBS_BACKUP_CRON: when set, the database-backup job's code schedule; unset, it has none. */
+  backupCron?: string;
+  /** JOBS_REPORT_CRON: when set, the report job's code schedule; unset, it has none. */
+  reportCron?: string;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -155,7 +176,24 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     // Webhooks
     webhookUrl: e.JOBS_WEBHOOK_URL,
     webhookSecret: e.JOBS_WEBHOOK_SECRET,
+    // database-backup and report built-in jobs
+    backupDir: e.JOBS_BACKUP_DIR,
+    backupKey: e.JOBS_BACKUP_KEY === undefined ? undefined : parseBackupKey(e.JOBS_BACKUP_KEY),
+    backupKeep: e.JOBS_BACKUP_KEEP,
+    backupCron: checkedCron('JOBS_BACKUP_CRON', e.JOBS_BACKUP_CRON),
+    reportCron: checkedCron('JOBS_REPORT_CRON', e.JOBS_REPORT_CRON),
   };
+}
+
+/** A cron expression from the environment (read in UTC), or a config error naming its variable. */
+function checkedCron(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    checkSchedule(value, 'UTC');
+  } catch (error) {
+    throw new JobsError('config', `Invalid configuration: ${name}: ${(error as Error).message}`);
+  }
+  return value.trim();
 }
 
 export function splitList(value: string | undefined): string[] {
