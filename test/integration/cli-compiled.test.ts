@@ -63,7 +63,7 @@ describe('the compiled CLI', () => {
     const first = cli('types', '--json');
     expect(first.code).toBe(0);
     expect(first.ran).toMatch(/^bin\/jobs: running \.build\/cli-[0-9a-f]{12} \(built in \d+ ms: there is no build yet\)$/);
-    expect(JSON.parse(first.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'demo']);
+    expect(JSON.parse(first.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'database-backup', 'demo', 'report']);
     await settle();
     const again = cli('types', '--json');
     expect(again.ran).toMatch(/^bin\/jobs: running \.build\/cli-[0-9a-f]{12} \(up to date\)$/);
@@ -74,10 +74,10 @@ describe('the compiled CLI', () => {
     write('src/jobs/greet.ts', greetJob('name'));
     write('src/jobs/index.ts', fs.readFileSync(path.join(project, 'src/jobs/index.ts'), 'utf8')
       .replace("import { DemoJob } from './demo';", "import { DemoJob } from './demo';\nimport { GreetJob } from './greet';")
-      .replace('export const jobClasses = [DemoJob, CleanupJob];', 'export const jobClasses = [DemoJob, CleanupJob, GreetJob];'));
+      .replace('export const jobClasses = [DemoJob, CleanupJob, DatabaseBackupJob, ReportJob];', 'export const jobClasses = [DemoJob, CleanupJob, DatabaseBackupJob, ReportJob, GreetJob];'));
     const added = cli('types', '--json');
     expect(added.ran).toMatch(/\(built in \d+ ms: src\/jobs\/index\.ts changed\)$/);
-    expect(JSON.parse(added.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'demo', 'greet']);
+    expect(JSON.parse(added.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'database-backup', 'demo', 'greet', 'report']);
     expect(cli('enqueue', 'greet', '--param', 'name=ada')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^enqueued greet /) });
 
     // Only the job's own file changes (same length, so only its times tell): enqueue checks the new schema.
