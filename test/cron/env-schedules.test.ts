@@ -1,11 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
 import { CronPoller } from '@/cron/poller';
-import { getConfig, parseConfig, type Config } from '@/config/env';
+import { parseConfig as parseEnv, type Config } from '@/config/env';
 import { nextFireAfter } from '@/core/cron';
 import { registry } from '@/jobs';
 import { describeJobTypes } from '@/lib/jobs/job-types';
 import { getSchedule, listSchedules, setScheduleEnabled } from '@/store/cron';
+
+const parseConfig = (env: Record<string, string | undefined>) => parseEnv(env as unknown as NodeJS.ProcessEnv);
 
 const db = useTempDatabase();
 const t0 = Date.parse('2026-01-05T08:00:00Z');
@@ -13,7 +15,7 @@ const log = { info: () => {}, error: () => {} };
 
 /** Starts a poller on the app's own registry with this configuration (its start syncs the code's schedules), and stops it. */
 async function startPollerWith(env: Record<string, string>) {
-  const config: Config = { ...getConfig(), ...parseConfig({ ...process.env, JOBS_BACKUP_CRON: undefined, JOBS_REPORT_CRON: undefined, ...env }) };
+  const config: Config = parseConfig({ ...process.env, JOBS_BACKUP_CRON: undefined, JOBS_REPORT_CRON: undefined, ...env });
   const poller = new CronPoller({ engine: await db.engine(), config, registry, log, now: () => t0 });
   await poller.start();
   await poller.stop();

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@/config/env';
+import { parseConfig as parseEnv } from '@/config/env';
+
+const parseConfig = (env: Record<string, string>) => parseEnv(env as unknown as NodeJS.ProcessEnv);
 import { csvRecord } from '@/core/csv';
 
 describe('JOBS_BACKUP_KEY', () => {

@@ -7,7 +7,7 @@ import { Job } from '@/lib/jobs';
 const backupParams = z
   .object({
     keep: z.number().int().min(1).max(1000).optional()
-      .describe('backups kept in the folder, this one included; default JOBS_BACKUP_KEEP (7)'),
+      .describe('backups kept, this one included; default JOBS_BACKUP_KEEP (7)'),
   })
   .strict();
 

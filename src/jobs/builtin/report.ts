@@ -14,7 +14,7 @@ const hourMs = 3_600_000;
 const reportParams = z
   .object({
     hours: z.number().positive().max(defaults.reportMaxHours).optional()
-      .describe(`the period: this many hours up to \`to\` (or now); default ${defaults.reportHours}`),
+      .describe(`the period: the hours before \`to\` (or now); default ${defaults.reportHours}`),
     from: isoTime.optional().describe('the period\'s start, an ISO time or date (instead of hours)'),
     to: isoTime.optional().describe('the period\'s end, not included; default now'),
     format: z.enum(['csv', 'json']).optional().describe('default "csv"'),
