@@ -79,6 +79,12 @@ export const commandList = {
     runsJobs: true,
     load: async () => (await import('./commands/cleanup')).cleanupCommand,
   },
+  restore: {
+    usage: 'bin/jobs restore <backup-file> [--to path] [--force] [--json]',
+    summary: 'restore a database-backup file (decrypted with JOBS_BACKUP_KEY) into --to, default the configured database file, and check it; '
+      + 'an existing file needs --force and is kept as <name>.before-restore-<time>. Stop every worker first',
+    load: async () => (await import('./commands/restore')).restoreCommand,
+  },
   migrate: {
     usage: 'bin/jobs migrate',
     summary: 'apply database migrations (every process also does this at start)',

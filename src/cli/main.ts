@@ -28,6 +28,7 @@ export function helpText(): string {
     '  bin/jobs worker --queue mail,default --concurrency 10',
     '  bin/jobs schedule add --name nightly-report --job demo --cron "0 2 * * *" --tz Europe/Paris',
     '  bin/jobs cleanup --completed-older-than 12h',
+    '  bin/jobs restore data/backups/jobs-backup-2026-12-01T03-00-00-000Z.db.gz --to /tmp/restored.db',
     '',
     'Ids can be shortened to a unique prefix of 4+ characters, the short form tables show (019a885b…0aa1) or a unique tail. bin/jobs --version prints the version.',
     'Exit codes: 0 success, 1 failure or not found, 2 usage error.',

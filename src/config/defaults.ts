@@ -100,6 +100,19 @@ export const defaults = {
   mailAttachmentsMaxBytes: 25 * 1024 * 1024,
   /** A Retry-After further off than this (a misconfigured server: "come back next year") is cut to it. */
   httpRetryAfterMaxMs: 24 * 60 * 60_000,
+  // database-backup and report built-in jobs
+  /** Backups the database-backup job keeps (JOBS_BACKUP_KEEP); older ones it made are deleted after each backup. */
+  backupKeep: 7,
+  /** Folder of the backups inside the data folder, unless JOBS_BACKUP_DIR names another. */
+  backupDirName: 'backups',
+  /** A backup's hidden work file (its copy, its unfinished compressed file) this old was left by a backup that died: the next backup deletes it. */
+  backupStaleWorkFileMs: 24 * 60 * 60_000,
+  /** Folder of the report job's files inside the data folder. */
+  reportDirName: 'reports',
+  /** Hours back from now a report covers when its params give no period. */
+  reportHours: 24,
+  /** Longest period a report may cover, in hours (a year and a day). */
+  reportMaxHours: 366 * 24,
 } as const;
 
 /**

@@ -4,9 +4,13 @@ import { JobsError } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import { parseMailbox } from '../core/mailbox';
 import { smtpUrlProblem } from './smtp-url';
+import { parseBackupKey } from '../core/backup-key';
+import { checkSchedule } from '../core/cron';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+/** A variable that a blank value turns off (`JOBS_BACKUP_CRON=` in a .env file), like leaving it out. */
+const emptyIsUnset = z.string().trim().optional().transform((value) => value || undefined);
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((value, ctx) => {
     try {
@@ -61,6 +65,12 @@ const envSchema = z.object({
   // Blank counts as unset: a .env template's `SMTP_URL=` means "no server yet".
   SMTP_URL: z.string().trim().optional().transform((url) => url || undefined),
   JOBS_MAIL_FROM: z.string().trim().min(1).default(defaults.mailFrom),
+  // database-backup and report built-in jobs
+  JOBS_BACKUP_DIR: optionalText,
+  JOBS_BACKUP_KEY: z.string().optional(), // parseBackupKey says what is wrong with an empty one
+  JOBS_BACKUP_KEEP: positiveInt(defaults.backupKeep),
+  JOBS_BACKUP_CRON: emptyIsUnset,
+  JOBS_REPORT_CRON: emptyIsUnset,
 });
 
 export interface Config {
@@ -101,6 +111,17 @@ export interface Config {
   smtpUrl?: string;
   /** The From of an email whose params name none (JOBS_MAIL_FROM). */
   mailFrom: string;
+  // database-backup and report built-in jobs
+  /** JOBS_BACKUP_DIR as given (relative to the project root); unset, backups/ in the data folder. */
+  backupDir?: string;
+  /** JOBS_BACKUP_KEY decoded: 32 bytes, or unset for backups that are compressed but not encrypted. */
+  backupKey?: Buffer;
+  /** Backups the database-backup job keeps when its params name no `keep`. */
+  backupKeep: number;
+  /** JOBS_BACKUP_CRON: when set, the database-backup job's code schedule; unset, it has none. */
+  backupCron?: string;
+  /** JOBS_REPORT_CRON: when set, the report job's code schedule; unset, it has none. */
+  reportCron?: string;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -169,6 +190,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     // Built-in jobs: send-email
     smtpUrl: checkedSmtpUrl(e.SMTP_URL),
     mailFrom: checkedMailFrom(e.JOBS_MAIL_FROM),
+    // database-backup and report built-in jobs
+    backupDir: e.JOBS_BACKUP_DIR,
+    backupKey: e.JOBS_BACKUP_KEY === undefined ? undefined : parseBackupKey(e.JOBS_BACKUP_KEY),
+    backupKeep: e.JOBS_BACKUP_KEEP,
+    backupCron: checkedCron('JOBS_BACKUP_CRON', e.JOBS_BACKUP_CRON),
+    reportCron: checkedCron('JOBS_REPORT_CRON', e.JOBS_REPORT_CRON),
   };
 }
 
@@ -181,6 +208,17 @@ function checkedSmtpUrl(url: string | undefined): string | undefined {
 function checkedMailFrom(from: string): string {
   if (!parseMailbox(from)) throw new JobsError('config', `Invalid configuration: JOBS_MAIL_FROM must be an email address or "Name <address>", got "${from}"`);
   return from;
+}
+
+/** A cron expression from the environment (read in UTC), or a config error naming its variable. */
+function checkedCron(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    checkSchedule(value, 'UTC');
+  } catch (error) {
+    throw new JobsError('config', `Invalid configuration: ${name}: ${(error as Error).message}`);
+  }
+  return value.trim();
 }
 
 export function splitList(value: string | undefined): string[] {

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'too_many_requests'
   | 'database_busy'
   | 'database_unavailable'
-  | 'config';
+  | 'config'
+  | 'bad_file';
 
 /** How each user error surfaces: the CLI's exit code and the API's HTTP status. */
 export const errorSurface: Record<ErrorCode, { exitCode: number; httpStatus: number }> = {
@@ -37,6 +38,8 @@ export const errorSurface: Record<ErrorCode, { exitCode: number; httpStatus: num
   database_busy: { exitCode: 1, httpStatus: 503 },
   database_unavailable: { exitCode: 1, httpStatus: 503 },
   config: { exitCode: 2, httpStatus: 500 },
+  /** A file given to a command is not what it must be: not a backup, damaged, or encrypted with another key. */
+  bad_file: { exitCode: 1, httpStatus: 422 },
 };
 
 /** An error a user caused: shown as its message, never with a stack trace. */

@@ -63,7 +63,7 @@ describe('the compiled CLI', () => {
     const first = cli('types', '--json');
     expect(first.code).toBe(0);
     expect(first.ran).toMatch(/^bin\/jobs: running \.build\/cli-[0-9a-f]{12} \(built in \d+ ms: there is no build yet\)$/);
-    expect(JSON.parse(first.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'demo', 'http-request', 'send-email']);
+    expect(JSON.parse(first.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'database-backup', 'demo', 'http-request', 'report', 'send-email']);
     await settle();
     const again = cli('types', '--json');
     expect(again.ran).toMatch(/^bin\/jobs: running \.build\/cli-[0-9a-f]{12} \(up to date\)$/);
@@ -77,7 +77,7 @@ describe('the compiled CLI', () => {
       .replace('export const jobClasses = [', 'export const jobClasses = [GreetJob, '));
     const added = cli('types', '--json');
     expect(added.ran).toMatch(/\(built in \d+ ms: src\/jobs\/index\.ts changed\)$/);
-    expect(JSON.parse(added.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'demo', 'greet', 'http-request', 'send-email']);
+    expect(JSON.parse(added.stdout).map((t: { name: string }) => t.name)).toEqual(['cleanup', 'database-backup', 'demo', 'greet', 'http-request', 'report', 'send-email']);
     expect(cli('enqueue', 'greet', '--param', 'name=ada')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^enqueued greet /) });
 
     // Only the job's own file changes (same length, so only its times tell): enqueue checks the new schema.

@@ -84,7 +84,7 @@ describe('bin/jobs', () => {
     await enqueueJobs(engine, [{ ...row, id: a }, { ...row, id: b }], 0);
     const before = await total();
     const cases: [string[], number, RegExp][] = [
-      [['enqueue', 'no-such-job'], 2, /Unknown job "no-such-job". Registered jobs: cleanup, demo/],
+      [['enqueue', 'no-such-job'], 2, /Unknown job "no-such-job". Registered jobs: cleanup, database-backup, demo, http-request, report, send-email/],
       [['no-such-job'], 2, /Unknown job "no-such-job"/],
       [['enqueue', 'demo', '--params', '{not json'], 2, /--params is not valid JSON/],
       [['enqueue', 'demo', '--param', 'message={"a":'], 2, /the value is not valid JSON/],

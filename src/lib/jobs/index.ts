@@ -9,7 +9,7 @@ export { JobFailedError } from './job-failed-error';
 export { setQueueRateLimit, clearQueueRateLimit } from './queue-limits';
 export { NonRetryableError, RetryLaterError, JobsError, JobTimeoutError, LeaseLostError } from '../../core/errors';
 export type {
-  BatchOptions, BatchResult, CodeSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
+  BatchOptions, BatchResult, CodeSchedule, DeclaredSchedule, JobContext, ParentJob, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema,
 } from './types';
 export {
   jobJson, jobDetailJson, readJobsJson, readJobDetailJson, jobJsonOptions, redact,

@@ -4,6 +4,8 @@ import { parsePriority } from '../../core/priority';
 import type { Backoff } from '../../core/backoff';
 import type { JobRegistry } from './registry';
 import { describeParams, type ParamsDescription } from './param-description';
+import { declaredSchedule } from './schedule-spec';
+import type { CodeSchedule } from './types';
 
 /** A registered job type with every default a new job of it gets: what `bin/jobs types` and the admin Enqueue page show. */
 export interface JobTypeInfo {
@@ -17,7 +19,7 @@ export interface JobTypeInfo {
   timeoutMs: number;
   /** The wait between attempts, in words: `fixed 100ms`, `exponential from 1.00s`. */
   backoff: string;
-  /** `cron (timezone)` of the schedule declared on the class, or null. */
+  /** `cron (timezone)` of the schedule declared on the class under this configuration, or null. */
   schedule: string | null;
   params: ParamsDescription;
 }
@@ -33,9 +35,13 @@ export function describeJobTypes(registry: JobRegistry, config: Config): JobType
     maxAttempts: jobClass.options?.maxAttempts ?? config.maxAttempts,
     timeoutMs: parseDuration(jobClass.options?.timeout ?? config.timeoutMs),
     backoff: backoffText(jobClass.options?.backoff ?? { type: 'exponential', delay: config.retryDelayMs }),
-    schedule: jobClass.schedule ? `${jobClass.schedule.cron} (${jobClass.schedule.tz ?? 'UTC'})` : null,
+    schedule: scheduleText(declaredSchedule(jobClass, config)),
     params: describeParams(jobClass.params),
   }));
+}
+
+function scheduleText(schedule: CodeSchedule | undefined): string | null {
+  return schedule ? `${schedule.cron} (${schedule.tz ?? 'UTC'})` : null;
 }
 
 /** @example backoffText({ type: 'fixed', delay: 100 }) // 'fixed 100ms' */

@@ -1,4 +1,4 @@
-import type { BatchOptions, BatchResult, CodeSchedule, JobContext, JobLogger, JobMetadata, JobOptions, JobWebhook, LaterOptions, ParamSchema } from './types';
+import type { BatchOptions, BatchResult, DeclaredSchedule, JobContext, JobLogger, JobMetadata, JobOptions, JobWebhook, LaterOptions, ParamSchema } from './types';
 import { enqueueInTransactionOf, enqueueMany } from './enqueue';
 import { runBatch, runNow } from './run-now';
 import { executeFromDatabase } from './execute-from-database';
@@ -10,7 +10,7 @@ export interface JobClass<P = any, R = any> {
   jobName?: string;
   options?: JobOptions;
   params?: ParamSchema;
-  schedule?: CodeSchedule;
+  schedule?: DeclaredSchedule;
   webhook?: JobWebhook;
   description?: string;
   startupNotice?(): string | null | undefined;
@@ -32,8 +32,11 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
   static options?: JobOptions;
   /** Optional zod (or any `parse`) schema the params must pass at enqueue and at run time. */
   static params?: ParamSchema;
-  /** Optional cron schedule, e.g. `{ cron: '0 2 * * *', tz: 'Europe/Paris' }`; synced by the poller at start. */
-  static schedule?: CodeSchedule;
+  /**
+   * Optional cron schedule, e.g. `{ cron: '0 2 * * *', tz: 'Europe/Paris' }`, synced by the poller at
+   * start; or a function of the configuration returning one or undefined (an env var switches it).
+   */
+  static schedule?: DeclaredSchedule;
   /**
    * Optional URL posted (signed, retried) when a job of this class completes, fails or is
    * cancelled, besides JOBS_WEBHOOK_URL: `'https://example.com/hooks'`, or

@@ -7,6 +7,7 @@ import type { JobClass } from './job';
 import { checkParams } from './job-spec';
 import { jobNameOf } from './job-name';
 import type { JobRegistry } from './registry';
+import type { CodeSchedule } from './types';
 
 export interface ScheduleInput {
   name: string;
@@ -77,10 +78,20 @@ export function checkSchedulePatch(current: { cron: string; timezone: string }, 
   return changes;
 }
 
-/** The schedules declared on the registry's classes (`static schedule`), checked; a bad one fails at start. */
+/** The schedule a class declares under this configuration (`static schedule`, called if it is a function), or undefined. */
+export function declaredSchedule(jobClass: JobClass, config: Config): CodeSchedule | undefined {
+  const declared = jobClass.schedule;
+  return typeof declared === 'function' ? declared(config) : declared;
+}
+
+/**
+ * The schedules declared on the registry's classes (`static schedule`) under
+ * this configuration, checked; a bad one fails at start. A class whose
+ * function returns none has none: syncCodeSchedules then removes its row.
+ */
 export function codeSchedules(registry: JobRegistry, config: Config, now: number): { spec: ScheduleSpec; nextRunAt: number | null }[] {
   return registry.list().flatMap(({ name, jobClass }) => {
-    const declared = jobClass.schedule;
+    const declared = declaredSchedule(jobClass, config);
     if (!declared) return [];
     try {
       const spec = buildScheduleSpec(jobClass, {

@@ -2,6 +2,7 @@ import type { Backoff, StoredBackoff } from '../../core/backoff';
 import type { Priority } from '../../core/priority';
 import type { MisfirePolicy } from '../../core/cron';
 import type { JobState } from '../../core/states';
+import type { Config } from '../../config/env';
 
 /** Defaults a job class sets with `static options`; each falls back to the environment's default. */
 /** A class's webhook: a URL for every end, or the ends to post. */
@@ -129,3 +130,12 @@ export interface CodeSchedule {
   /** The schedule's name. Default: the job's name. */
   name?: string;
 }
+
+/**
+ * What `static schedule` holds: a schedule, or a function of the configuration
+ * that the poller calls each time it syncs (at its start), returning the
+ * schedule or undefined for none. A schedule an environment variable turns
+ * on: `static schedule = (config) => config.backupCron ? { cron: config.backupCron } : undefined`;
+ * with the variable unset, the next poller start removes the synced schedule.
+ */
+export type DeclaredSchedule = CodeSchedule | ((config: Config) => CodeSchedule | undefined);

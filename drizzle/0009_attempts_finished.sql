@@ -1,0 +1,1 @@
+CREATE INDEX `job_attempts_finished_idx` ON `job_attempts` (`finished_at`);
