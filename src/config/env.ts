@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defaults } from './defaults';
 import { JobsError } from '../core/errors';
 import { parseDuration } from '../core/duration';
+import { parseKeyring, type Keyring } from '../core/encryption';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
@@ -52,6 +53,8 @@ const envSchema = z.object({
   JOBS_READONLY_TOKEN: optionalText,
   JOBS_DATA_DIR: optionalText,
   PORT: positiveInt(defaults.port),
+  // Encrypted params
+  JOBS_ENCRYPTION_KEYS: optionalText,
 });
 
 export interface Config {
@@ -82,6 +85,9 @@ export interface Config {
   /** Not an env var: how long a job that ignores its aborted signal is waited for. */
   abortGraceMs: number;
   port: number;
+  // Encrypted params
+  /** JOBS_ENCRYPTION_KEYS: the first key encrypts the params a class lists in `static encrypt`, every key decrypts; null when unset. */
+  encryptionKeys: Keyring | null;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -138,7 +144,19 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     readonlyToken: e.JOBS_READONLY_TOKEN,
     dataDir: e.JOBS_DATA_DIR,
     port: e.PORT,
+    // Encrypted params
+    encryptionKeys: readKeyring(e.JOBS_ENCRYPTION_KEYS),
   };
+}
+
+/** JOBS_ENCRYPTION_KEYS as a keyring, or null when unset; a config error naming the bad entry (never a key) otherwise. */
+function readKeyring(text: string | undefined): Keyring | null {
+  if (text === undefined) return null;
+  try {
+    return parseKeyring(text);
+  } catch (error) {
+    throw new JobsError('config', `Invalid configuration: JOBS_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
 }
 
 export function splitList(value: string | undefined): string[] {

@@ -11,6 +11,7 @@ export interface JobClass<P = any, R = any> {
   options?: JobOptions;
   params?: ParamSchema;
   schedule?: CodeSchedule;
+  encrypt?: readonly string[];
 }
 
 /** The params and result types of a job class. */
@@ -31,6 +32,13 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
   static params?: ParamSchema;
   /** Optional cron schedule, e.g. `{ cron: '0 2 * * *', tz: 'Europe/Paris' }`; synced by the poller at start. */
   static schedule?: CodeSchedule;
+  /**
+   * Param paths stored encrypted (AES-256-GCM, JOBS_ENCRYPTION_KEYS), e.g.
+   * `['apiKey', 'card.number']`: each path's whole value, whatever it is, is
+   * encrypted at enqueue, decrypted only for the run, and shown as "[encrypted]"
+   * everywhere else. Default none.
+   */
+  static encrypt?: readonly string[];
 
   /** Carries P and R for type inference only; never set. */
   declare readonly __types?: { params: P; result: R };
