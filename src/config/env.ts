@@ -54,7 +54,7 @@ const envSchema = z.object({
   JOBS_DATA_DIR: optionalText,
   PORT: positiveInt(defaults.port),
   // Encrypted params
-  JOBS_ENCRYPTION_KEYS: optionalText,
+  JOBS_ENCRYPTION_KEYS: z.string().optional(),
 });
 
 export interface Config {
@@ -149,9 +149,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-/** JOBS_ENCRYPTION_KEYS as a keyring, or null when unset; a config error naming the bad entry (never a key) otherwise. */
+/** JOBS_ENCRYPTION_KEYS as a keyring, or null when unset or blank; a config error naming the bad entry (never a key) otherwise. */
 function readKeyring(text: string | undefined): Keyring | null {
-  if (text === undefined) return null;
+  if (text === undefined || text.trim() === '') return null;
   try {
     return parseKeyring(text);
   } catch (error) {
