@@ -168,3 +168,11 @@ describe('the job JSON\'s masking', () => {
     expect(redact({ a: { $encrypted: 'x', other: 1 } }, [])).toEqual({ a: { $encrypted: 'x', other: 1 } });
   });
 });
+
+describe('openParams on what .now() may be given', () => {
+  it('passes a circular object on as it is instead of walking it for ever', () => {
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = loop;
+    expect(openParams('charge', loop, ringA).params).toBe(loop);
+  });
+});

@@ -49,6 +49,8 @@ function bindingOf(jobName: string, segments: readonly string[]): ValueBinding {
  */
 export function openParams(jobName: string, params: unknown, keyring: Keyring | null): { params: unknown; opened: string[][] } {
   const opened: string[][] = [];
+  // .now() takes params unchecked: a circular one is passed on as it is, not walked for ever.
+  const above = new Set<object>();
   const walk = (value: unknown, segments: string[], bound: boolean): unknown => {
     if (isEnvelope(value)) {
       if (!bound || segments.length === 0) {
@@ -58,19 +60,24 @@ export function openParams(jobName: string, params: unknown, keyring: Keyring | 
       opened.push(segments);
       return openValue(keyring, value, bindingOf(jobName, segments));
     }
-    if (Array.isArray(value)) {
-      const items = value.map((item, i) => walk(item, [...segments, String(i)], false));
-      return items.some((item, i) => item !== value[i]) ? items : value;
+    if (value === null || typeof value !== 'object' || above.has(value)) return value;
+    above.add(value);
+    try {
+      if (Array.isArray(value)) {
+        const items = value.map((item, i) => walk(item, [...segments, String(i)], false));
+        return items.some((item, i) => item !== value[i]) ? items : value;
+      }
+      let changed = false;
+      const entries = Object.entries(value).map(([key, item]) => {
+        const next = walk(item, [...segments, key], bound);
+        changed ||= next !== item;
+        return [key, next] as const;
+      });
+      // fromEntries defines own properties, so a "__proto__" key stays a plain key.
+      return changed ? Object.fromEntries(entries) : value;
+    } finally {
+      above.delete(value);
     }
-    if (value === null || typeof value !== 'object') return value;
-    let changed = false;
-    const entries = Object.entries(value).map(([key, item]) => {
-      const next = walk(item, [...segments, key], bound);
-      changed ||= next !== item;
-      return [key, next] as const;
-    });
-    // fromEntries defines own properties, so a "__proto__" key stays a plain key.
-    return changed ? Object.fromEntries(entries) : value;
   };
   return { params: walk(params, [], true), opened };
 }
