@@ -124,25 +124,33 @@ describe('the paths a class encrypts', () => {
   it('seals each listed path\'s whole value, skips a missing one, and leaves the caller\'s object as it was', () => {
     const params = { apiKey: 'sk_1', card: { number: '4111', holder: 'Ada' }, recipients: [{ token: 't1' }], note: 'hi' };
     const copy = structuredClone(params);
-    const sealed = sealParams(ChargeJob, params, [], ringA) as Record<string, any>;
+    const sealed = sealParams(ChargeJob, params, ringA) as Record<string, any>;
     expect(params).toEqual(copy);
     expect(isEnvelope(sealed.apiKey) && isEnvelope(sealed.card.number) && isEnvelope(sealed.recipients)).toBe(true);
     expect(sealed.card.holder).toBe('Ada');
     expect(sealed.note).toBe('hi');
     expect(Object.keys(sealed)).toEqual(['apiKey', 'card', 'recipients', 'note']);
-    expect(openParams('charge', sealed, ringA)).toEqual({ params, opened: [['apiKey'], ['card', 'number'], ['recipients']] });
-    expect(sealParams(ChargeJob, { apiKey: 'sk_1' }, [], ringA)).toMatchObject({ apiKey: { $encrypted: expect.any(String) } });
-    expect(sealParams(ChargeJob, { apiKey: 'sk_1', card: null }, [], ringA)).toMatchObject({ card: null });
+    expect(openParams(ChargeJob, 'charge', sealed, ringA)).toEqual(params);
+    expect(sealParams(ChargeJob, { apiKey: 'sk_1' }, ringA)).toMatchObject({ apiKey: { $encrypted: expect.any(String) } });
+    expect(sealParams(ChargeJob, { apiKey: 'sk_1', card: null }, ringA)).toMatchObject({ card: null });
   });
 
   it('refuses, without keys, to seal a class that encrypts, and a path through a non-object', () => {
-    expect(thrown(() => sealParams(ChargeJob, {}, [], null))).toMatchObject({ code: 'config', message: expect.stringMatching(/^The charge job encrypts params \(static encrypt: apiKey, card\.number, recipients\), and JOBS_ENCRYPTION_KEYS is not set/) });
-    expect(thrown(() => sealParams(ChargeJob, { card: '4111' }, [], ringA))).toMatchObject({ code: 'invalid_params', message: 'params.card must be an object: card.number inside it is encrypted (static encrypt)' });
+    expect(thrown(() => sealParams(ChargeJob, {}, null))).toMatchObject({ code: 'config', message: expect.stringMatching(/^The charge job encrypts params \(static encrypt: apiKey, card\.number, recipients\), and JOBS_ENCRYPTION_KEYS is not set/) });
+    expect(thrown(() => sealParams(ChargeJob, { card: '4111' }, ringA))).toMatchObject({ code: 'invalid_params', message: 'params.card must be an object: card.number inside it is encrypted (static encrypt)' });
   });
 
-  it('refuses an encrypted value inside an array, where it has no path to be bound to', () => {
-    const env = sealValue(ringA, 'x', { jobName: 'charge', path: 'list.0' });
-    expect(thrown(() => openParams('charge', { list: [env] }, ringA)).message).toMatch(/^params\.list\.0 is an encrypted value inside an array/);
+  it('opens only the listed paths: an envelope elsewhere is data the job carries, passed on as it is', () => {
+    // A webhook delivery's params carry the ended job's stored row, envelopes and all.
+    const carried = sealValue(ringA, 'other job\'s key', { jobName: 'other', path: 'apiKey' });
+    const params = { apiKey: sealValue(ringA, 'sk_1', { jobName: 'charge', path: 'apiKey' }), job: { params: { apiKey: carried } }, list: [carried] };
+    expect(openParams(ChargeJob, 'charge', params, ringA)).toEqual({ apiKey: 'sk_1', job: { params: { apiKey: carried } }, list: [carried] });
+    expect(openParams(ChargeJob, 'charge', params.job, null)).toBe(params.job);
+  });
+
+  it('leaves a listed value stored in clear (before the class listed it) as it is, and skips a path through a non-object', () => {
+    const params = { apiKey: 'sk_clear', card: 'not an object' };
+    expect(openParams(ChargeJob, 'charge', params, null)).toBe(params);
   });
 
   it('checks static encrypt when the registry is built', () => {
@@ -173,6 +181,6 @@ describe('openParams on what .now() may be given', () => {
   it('passes a circular object on as it is instead of walking it for ever', () => {
     const loop: Record<string, unknown> = { a: 1 };
     loop.self = loop;
-    expect(openParams('charge', loop, ringA).params).toBe(loop);
+    expect(openParams(ChargeJob, 'charge', loop, ringA)).toBe(loop);
   });
 });

@@ -1,4 +1,4 @@
-import { DecryptionError, isEnvelope, openValue, sealValue, type Keyring, type ValueBinding } from '../../core/encryption';
+import { isEnvelope, openValue, sealValue, type Keyring, type ValueBinding } from '../../core/encryption';
 import { JobsError } from '../../core/errors';
 import type { JobClass } from './job';
 import { jobNameOf, nameKey } from './job-name';
@@ -6,8 +6,8 @@ import { jobNameOf, nameKey } from './job-name';
 /**
  * The params a class lists in `static encrypt`, between the caller and the
  * database: each listed path's whole value (a string, a number, an object, an
- * array) is encrypted as one JSON value before it is stored, and every
- * encrypted value is decrypted before the job's schema and perform() see it.
+ * array) is encrypted as one JSON value before it is stored, and decrypted
+ * before the job's schema and perform() see it.
  * The copies made leave the caller's object as it was.
  */
 
@@ -41,78 +41,55 @@ function bindingOf(jobName: string, segments: readonly string[]): ValueBinding {
 }
 
 /**
- * The params with every encrypted value decrypted (the same object when
- * there is none), and the paths that held one. An encrypted value must sit
- * under object keys: one inside an array, or the params themselves, has no
- * path to be bound to. Throws a DecryptionError naming the path and key id.
- * @example openParams('charge', { apiKey: { $encrypted: 'v1:k1:...' } }, keyring).params // { apiKey: 'sk_live_1' }
+ * The params with the value at each path the class lists decrypted where it
+ * is encrypted (the same object when none is). Only listed paths are
+ * opened: an envelope elsewhere is data the job carries (a webhook delivery
+ * carries another job's stored row) and is passed on as it is. A value at a
+ * listed path in clear (a job stored before the path was listed) stays as it
+ * is. Throws a DecryptionError naming the path and key id.
+ * @example openParams(ChargeJob, 'charge', { apiKey: { $encrypted: 'v1:k1:...' } }, keyring) // { apiKey: 'sk_live_1' }
  */
-export function openParams(jobName: string, params: unknown, keyring: Keyring | null): { params: unknown; opened: string[][] } {
-  const opened: string[][] = [];
-  // .now() takes params unchecked: a circular one is passed on as it is, not walked for ever.
-  const above = new Set<object>();
-  const walk = (value: unknown, segments: string[], bound: boolean): unknown => {
-    if (isEnvelope(value)) {
-      if (!bound || segments.length === 0) {
-        const where = segments.length ? `params.${segments.join('.')}` : 'params';
-        throw new DecryptionError(`${where} is an encrypted value inside an array or in place of the params, which has no path to be bound to: encrypt the whole array, or an object's key`, null);
-      }
-      opened.push(segments);
-      return openValue(keyring, value, bindingOf(jobName, segments));
-    }
-    if (value === null || typeof value !== 'object' || above.has(value)) return value;
-    above.add(value);
-    try {
-      if (Array.isArray(value)) {
-        const items = value.map((item, i) => walk(item, [...segments, String(i)], false));
-        return items.some((item, i) => item !== value[i]) ? items : value;
-      }
-      let changed = false;
-      const entries = Object.entries(value).map(([key, item]) => {
-        const next = walk(item, [...segments, key], bound);
-        changed ||= next !== item;
-        return [key, next] as const;
-      });
-      // fromEntries defines own properties, so a "__proto__" key stays a plain key.
-      return changed ? Object.fromEntries(entries) : value;
-    } finally {
-      above.delete(value);
-    }
-  };
-  return { params: walk(params, [], true), opened };
+export function openParams(jobClass: JobClass, jobName: string, params: unknown, keyring: Keyring | null): unknown {
+  return encryptedPathsOf(jobClass).map((p) => p.split('.')).reduce((current, segments) => replaceAt(current, segments, [], 'skip', (value) => (
+    isEnvelope(value) ? openValue(keyring, value, bindingOf(jobName, segments)) : value
+  )), params);
 }
 
 /**
- * The params to store: the value at each path the class lists, and at each
- * of `alsoAt` (values that came encrypted), replaced by its encrypted form
- * under the keyring's first key. A path that is not there (an optional param
- * left out) is skipped. A class that encrypts refuses to go on without keys:
- * its params are never stored in clear.
+ * The params to store: the value at each path the class lists replaced by
+ * its encrypted form under the keyring's first key (a value given encrypted
+ * has been opened by openParams, so this encrypts it afresh). A path that is
+ * not there (an optional param left out) is skipped. A class that encrypts
+ * refuses to go on without keys: its params are never stored in clear.
  */
-export function sealParams(jobClass: JobClass, params: unknown, alsoAt: readonly string[][], keyring: Keyring | null): unknown {
-  const listed = encryptedPathsOf(jobClass).map((p) => p.split('.'));
-  const known = new Set(listed.map((s) => s.join('\u0000')));
-  const paths = [...listed, ...alsoAt.filter((s) => !known.has(s.join('\u0000')))];
+export function sealParams(jobClass: JobClass, params: unknown, keyring: Keyring | null): unknown {
+  const paths = encryptedPathsOf(jobClass).map((p) => p.split('.'));
   if (paths.length === 0) return params;
   const name = jobNameOf(jobClass);
   if (!keyring) {
-    throw new JobsError('config', `The ${name} job encrypts params (static encrypt: ${listed.map((s) => s.join('.')).join(', ')}), and JOBS_ENCRYPTION_KEYS is not set: `
+    throw new JobsError('config', `The ${name} job encrypts params (static encrypt: ${paths.map((s) => s.join('.')).join(', ')}), and JOBS_ENCRYPTION_KEYS is not set: `
       + 'set it (e.g. JOBS_ENCRYPTION_KEYS=k1:<output of openssl rand -base64 32>) to enqueue it; its params are never stored in clear');
   }
-  return paths.reduce((current, segments) => sealAt(current, segments, [], (value) => sealValue(keyring, value, bindingOf(name, segments))), params);
+  return paths.reduce((current, segments) => replaceAt(current, segments, [], 'refuse', (value) => sealValue(keyring, value, bindingOf(name, segments))), params);
 }
 
-/** A copy of `value` with the value at `segments` sealed; the same value when the path is not there. */
-function sealAt(value: unknown, segments: readonly string[], above: readonly string[], seal: (value: unknown) => unknown): unknown {
+/**
+ * A copy of `value` with the value at `segments` replaced; the same value
+ * when the path is not there or the replacement is the same. Something on
+ * the way that is not an object is refused (when sealing: the secret would
+ * stay in clear) or skipped (when opening: there is nothing to open).
+ */
+function replaceAt(value: unknown, segments: readonly string[], above: readonly string[], notObject: 'refuse' | 'skip', replace: (value: unknown) => unknown): unknown {
   if (value === undefined || value === null) return value;
   if (typeof value !== 'object' || Array.isArray(value)) {
+    if (notObject === 'skip') return value;
     const where = above.length ? `params.${above.join('.')}` : 'params';
-    const path = [...above, ...segments].join('.');
-    throw new JobsError('invalid_params', `${where} must be an object: ${path} inside it is encrypted (static encrypt)`);
+    throw new JobsError('invalid_params', `${where} must be an object: ${[...above, ...segments].join('.')} inside it is encrypted (static encrypt)`);
   }
   const [head, ...rest] = segments;
   const record = value as Record<string, unknown>;
   if (!Object.hasOwn(record, head) || record[head] === undefined) return value;
-  const next = rest.length ? sealAt(record[head], rest, [...above, head], seal) : seal(record[head]);
+  const next = rest.length ? replaceAt(record[head], rest, [...above, head], notObject, replace) : replace(record[head]);
+  // fromEntries defines own properties, so a "__proto__" key stays a plain key.
   return next === record[head] ? value : Object.fromEntries(Object.entries(record).map(([k, v]) => [k, k === head ? next : v]));
 }

@@ -65,23 +65,22 @@ function resolveConcurrency(jobClass: JobClass, params: unknown, options: LaterO
 /**
  * Params as they are stored, for a new job or a schedule, the one path from
  * a caller's params to the database: checked as plain JSON, then against the
- * class's schema in clear (a value given encrypted, as a schedule's fire
- * gives it, is decrypted for that), then each value the class encrypts, and
- * each given encrypted, is encrypted afresh with the first key, and the size
- * limit applies to that JSON. `checked` is what the schema made of them.
+ * class's schema in clear (a value given encrypted at a listed path, as a
+ * schedule's fire gives it, is decrypted for that), then each value the class
+ * encrypts is encrypted afresh with the first key, and the size limit applies
+ * to that JSON. `checked` is what the schema made of them.
  */
 export function prepareParams<P>(jobClass: JobClass<P>, params: unknown, config: Config): { checked: P; json: string } {
   assertPlainJson(params);
-  const { params: clear, opened } = openGivenParams(jobClass, params, config);
+  const clear = openGivenParams(jobClass, params, config);
   const checked = checkParams(jobClass, clear);
-  const sealed = sealParams(jobClass, clear, opened, config.encryptionKeys);
-  return { checked, json: toJsonParams(sealed, config.maxParamsBytes) };
+  return { checked, json: toJsonParams(sealParams(jobClass, clear, config.encryptionKeys), config.maxParamsBytes) };
 }
 
-/** Encrypted values in params a caller gives, decrypted; one that does not decrypt is an invalid_params error (say, a key since removed). */
-export function openGivenParams(jobClass: JobClass, params: unknown, config: Config): { params: unknown; opened: string[][] } {
+/** Values given encrypted at the paths the class lists, decrypted; one that does not decrypt is an invalid_params error (say, a key since removed). */
+export function openGivenParams(jobClass: JobClass, params: unknown, config: Config): unknown {
   try {
-    return openParams(jobNameOf(jobClass), params, config.encryptionKeys);
+    return openParams(jobClass, jobNameOf(jobClass), params, config.encryptionKeys);
   } catch (error) {
     if (error instanceof DecryptionError) throw new JobsError('invalid_params', error.message);
     throw error;

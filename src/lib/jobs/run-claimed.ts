@@ -84,9 +84,9 @@ async function runAttempt(
   } catch (error) {
     return setupOutcome({ kind: 'failed', error: { ...describeError(error), message: `Its stored params are not JSON: ${describeError(error).message}` }, retryable: false });
   }
-  if (job.params.includes(`"${envelopeKey}"`)) {
+  if (jobClass.encrypt?.length && job.params.includes(`"${envelopeKey}"`)) {
     try {
-      params = openParams(job.name, params, runner.config.encryptionKeys).params;
+      params = openParams(jobClass, job.name, params, runner.config.encryptionKeys);
     } catch (error) {
       return setupOutcome({ kind: 'failed', error: describeError(error), retryable: false });
     }

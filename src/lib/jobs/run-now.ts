@@ -20,7 +20,7 @@ export async function runNow<P, R>(jobClass: JobClass<P, R>, params: P): Promise
   const jobName = jobNameOf(jobClass);
   const jobId = newJobId();
   const enqueuedAt = new Date();
-  const clear = openGivenParams(jobClass, params, config).params;
+  const clear = openGivenParams(jobClass, params, config);
   jobEvents.emit('job.started', { jobId, jobName, attempt: 1, workerId: null });
   const run = await executeAttempt(jobClass, clear, {
     jobId,
