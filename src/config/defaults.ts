@@ -83,6 +83,13 @@ export const defaults = {
   listLimit: 50,
   /** Port of the Next.js admin app. */
   port: 3000,
+  // Webhooks
+  /** A webhook delivery (an http-request job on the 'webhooks' queue): its attempts, backoff and timeout. */
+  webhookMaxAttempts: 10,
+  webhookRetryDelayMs: 5_000,
+  webhookTimeoutMs: 30_000,
+  /** A receiver should reject a delivery whose signed timestamp is further than this from its clock (replays). */
+  webhookToleranceSec: 300,
 } as const;
 
 /**

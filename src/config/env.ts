@@ -53,6 +53,9 @@ const envSchema = z.object({
   JOBS_READONLY_TOKEN: optionalText,
   JOBS_DATA_DIR: optionalText,
   PORT: positiveInt(defaults.port),
+  // Webhooks
+  JOBS_WEBHOOK_URL: optionalText,
+  JOBS_WEBHOOK_SECRET: optionalText,
   // Encrypted params
   JOBS_ENCRYPTION_KEYS: z.string().optional(),
 });
@@ -85,6 +88,11 @@ export interface Config {
   /** Not an env var: how long a job that ignores its aborted signal is waited for. */
   abortGraceMs: number;
   port: number;
+  // Webhooks
+  /** Posted when any job ends (completed, failed, cancelled); JOBS_WEBHOOK_URL. */
+  webhookUrl?: string;
+  /** Signs every delivery (HMAC-SHA256); JOBS_WEBHOOK_SECRET, required once a webhook is set. */
+  webhookSecret?: string;
   // Encrypted params
   /** JOBS_ENCRYPTION_KEYS: the first key encrypts the params a class lists in `static encrypt`, every key decrypts; null when unset. */
   encryptionKeys: Keyring | null;
@@ -118,6 +126,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (e.JOBS_READONLY_TOKEN !== undefined && e.JOBS_READONLY_TOKEN === e.JOBS_ADMIN_TOKEN) {
     throw new JobsError('config', 'Invalid configuration: JOBS_READONLY_TOKEN must differ from JOBS_ADMIN_TOKEN');
   }
+  if (e.JOBS_WEBHOOK_URL !== undefined && !/^https?:\/\/[^/]/i.test(e.JOBS_WEBHOOK_URL)) {
+    throw new JobsError('config', 'Invalid configuration: JOBS_WEBHOOK_URL must be an http:// or https:// URL');
+  }
+  if (e.JOBS_WEBHOOK_SECRET !== undefined && e.JOBS_WEBHOOK_SECRET.length < defaults.minTokenLength) {
+    throw new JobsError('config', `Invalid configuration: JOBS_WEBHOOK_SECRET must be at least ${defaults.minTokenLength} characters (openssl rand -base64 32 makes a good one)`);
+  }
   const queues = splitList(e.JOBS_QUEUES);
   if (e.JOBS_QUEUES !== undefined && queues.length === 0) {
     throw new JobsError('config', `Invalid configuration: JOBS_QUEUES names no queue ("${e.JOBS_QUEUES}"); leave it unset for every queue`);
@@ -144,6 +158,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     readonlyToken: e.JOBS_READONLY_TOKEN,
     dataDir: e.JOBS_DATA_DIR,
     port: e.PORT,
+    // Webhooks
+    webhookUrl: e.JOBS_WEBHOOK_URL,
+    webhookSecret: e.JOBS_WEBHOOK_SECRET,
     // Encrypted params
     encryptionKeys: readKeyring(e.JOBS_ENCRYPTION_KEYS),
   };

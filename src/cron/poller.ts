@@ -12,6 +12,7 @@ import { jobEvents } from '../lib/jobs/events';
 import { buildNewJob } from '../lib/jobs/job-spec';
 import type { JobRegistry } from '../lib/jobs/registry';
 import { codeSchedules } from '../lib/jobs/schedule-spec';
+import { syncWebhooks } from '../lib/webhooks/sync';
 import { WakeSignal } from '../worker/wake-signal';
 
 export interface PollerLog {
@@ -50,6 +51,7 @@ export class CronPoller {
   async start(): Promise<void> {
     const { engine, config, registry } = this.options;
     await syncCodeSchedules(engine, codeSchedules(registry, config, this.now()), this.now());
+    await syncWebhooks(engine, registry, config);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('schedules')) this.wakeUp.wake();

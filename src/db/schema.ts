@@ -342,6 +342,31 @@ export const failureGroups = sqliteTable(
   ],
 );
 
+/**
+ * Where a job's end is posted: a row per URL and job name ('*': every job). Written by each
+ * worker and cron poller at start from JOBS_WEBHOOK_URL ('env') and the classes' `static webhook`
+ * ('code'); read by the jobs_webhooks trigger, which inserts a delivery job in the transaction
+ * of the job's end, so a delivery is never lost to a crash.
+ */
+export const webhookTargets = sqliteTable(
+  'webhook_targets',
+  {
+    id: integer('id').primaryKey(),
+    jobName: text('job_name').notNull(),
+    url: text('url').notNull(),
+    source: text('source').$type<'env' | 'code'>().notNull(),
+    onCompleted: integer('on_completed').notNull().default(1),
+    onFailed: integer('on_failed').notNull().default(1),
+    onCancelled: integer('on_cancelled').notNull().default(1),
+    /** The delivery job's options, copied into each delivery by the trigger (its queue is always 'webhooks'). */
+    priority: integer('priority').notNull(),
+    maxAttempts: integer('max_attempts').notNull(),
+    backoff: text('backoff').notNull(), // JSON StoredBackoff
+    timeoutMs: integer('timeout_ms').notNull(),
+  },
+  (t) => [index('webhook_targets_name_idx').on(t.jobName)],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
@@ -351,3 +376,4 @@ export type QueueLimitRow = typeof queueLimits.$inferSelect;
 export type ActivityRow = typeof activity.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
 export type FailureGroupRow = typeof failureGroups.$inferSelect;
+export type WebhookTargetRow = typeof webhookTargets.$inferSelect;

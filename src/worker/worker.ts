@@ -18,6 +18,7 @@ import type { JobRegistry } from '../lib/jobs/registry';
 import { LeaseKeeper } from '../lib/jobs/lease-keeper';
 import { runClaimedJob } from '../lib/jobs/run-claimed';
 import { SharedClock } from '../lib/jobs/shared-clock';
+import { syncWebhooks } from '../lib/webhooks/sync';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
 import { ChangeFeedPruner } from './change-feed-pruner';
@@ -106,6 +107,7 @@ export class Worker {
     const { engine, queues, concurrency } = this.options;
     this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
     await this.register(queues, concurrency);
+    await syncWebhooks(engine, this.options.registry, this.options.config);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled

@@ -1,4 +1,4 @@
-import type { BatchOptions, BatchResult, CodeSchedule, JobContext, JobLogger, JobMetadata, JobOptions, LaterOptions, ParamSchema } from './types';
+import type { BatchOptions, BatchResult, CodeSchedule, JobContext, JobLogger, JobMetadata, JobOptions, JobWebhook, LaterOptions, ParamSchema } from './types';
 import { enqueueInTransactionOf, enqueueMany } from './enqueue';
 import { runBatch, runNow } from './run-now';
 import { executeFromDatabase } from './execute-from-database';
@@ -11,6 +11,7 @@ export interface JobClass<P = any, R = any> {
   options?: JobOptions;
   params?: ParamSchema;
   schedule?: CodeSchedule;
+  webhook?: JobWebhook;
   encrypt?: readonly string[];
 }
 
@@ -32,6 +33,12 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
   static params?: ParamSchema;
   /** Optional cron schedule, e.g. `{ cron: '0 2 * * *', tz: 'Europe/Paris' }`; synced by the poller at start. */
   static schedule?: CodeSchedule;
+  /**
+   * Optional URL posted (signed, retried) when a job of this class completes, fails or is
+   * cancelled, besides JOBS_WEBHOOK_URL: `'https://example.com/hooks'`, or
+   * `{ url, on: ['failed'] }` for some of the three.
+   */
+  static webhook?: JobWebhook;
   /**
    * Param paths stored encrypted (AES-256-GCM, JOBS_ENCRYPTION_KEYS), e.g.
    * `['apiKey', 'card.number']`: each path's whole value, whatever it is, is

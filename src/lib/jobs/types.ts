@@ -4,6 +4,9 @@ import type { MisfirePolicy } from '../../core/cron';
 import type { JobState } from '../../core/states';
 
 /** Defaults a job class sets with `static options`; each falls back to the environment's default. */
+/** A class's webhook: a URL for every end, or the ends to post. */
+export type JobWebhook = string | { url: string; on?: ('completed' | 'failed' | 'cancelled')[] };
+
 export interface JobOptions {
   /** Queue the job goes to. Default 'default'. */
   queue?: string;
