@@ -12,6 +12,8 @@ import { buildNewJob } from '@/lib/jobs/job-spec';
 import { readJobDetailJson, readJobsJson } from '@/lib/jobs/json';
 import { paramFilters } from '@/lib/jobs/param-filter';
 import { addScheduleAs, runScheduleAs, updateScheduleAs } from '@/lib/jobs/schedule-actions';
+import { webhookParams, webhookRequest } from '@/lib/webhooks/delivery';
+import { syncWebhooks } from '@/lib/webhooks/sync';
 import { getSchedule } from '@/store/cron';
 import { getJob, getJobDetail, listJobs } from '@/store/queries';
 
@@ -256,5 +258,22 @@ describe('encrypted params', () => {
     const id = await SecretJob.later({ apiKey });
     expect(Object.keys(await storedParams(id))).toEqual(['apiKey']);
     expect((await SecretJob.executeFromDatabase(id)).data).toEqual({ apiKey: sha256(apiKey), card: null, recipients: [], note: null });
+  });
+
+  it('reach a webhook receiver as "[encrypted]", and the delivery stored with the job\'s end holds no clear text', async () => {
+    const config = { ...getConfig(), webhookUrl: 'http://127.0.0.1:9/hooks', webhookSecret: 'a-webhook-secret-of-some-length' };
+    await syncWebhooks(await engine(), registry, config);
+    try {
+      const apiKey = newSecret('hook');
+      const id = await SecretJob.later({ apiKey, note: 'hooked' });
+      await SecretJob.executeFromDatabase(id);
+      const [delivery] = await (await engine()).all<{ id: string; params: string }>(`SELECT id, params FROM jobs WHERE name = 'http-request'`);
+      expect(delivery.params).toContain('"$encrypted"');
+      const { body } = await webhookRequest(await engine(), config, delivery.id, webhookParams.parse(JSON.parse(delivery.params).webhook));
+      expect(JSON.parse(body).job.params).toEqual({ apiKey: '[encrypted]', note: 'hooked' });
+      expectNotOnDisk(apiKey);
+    } finally {
+      await syncWebhooks(await engine(), registry, { ...config, webhookUrl: undefined });
+    }
   });
 });
