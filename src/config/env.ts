@@ -6,6 +6,7 @@ import { parseMailbox } from '../core/mailbox';
 import { smtpUrlProblem } from './smtp-url';
 import { parseBackupKey } from '../core/backup-key';
 import { checkSchedule } from '../core/cron';
+import { parseKeyring, type Keyring } from '../core/encryption';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
@@ -71,6 +72,8 @@ const envSchema = z.object({
   JOBS_BACKUP_KEEP: positiveInt(defaults.backupKeep),
   JOBS_BACKUP_CRON: emptyIsUnset,
   JOBS_REPORT_CRON: emptyIsUnset,
+  // Encrypted params
+  JOBS_ENCRYPTION_KEYS: z.string().optional(),
 });
 
 export interface Config {
@@ -122,6 +125,9 @@ export interface Config {
   backupCron?: string;
   /** JOBS_REPORT_CRON: when set, the report job's code schedule; unset, it has none. */
   reportCron?: string;
+  // Encrypted params
+  /** JOBS_ENCRYPTION_KEYS: the first key encrypts the params a class lists in `static encrypt`, every key decrypts; null when unset. */
+  encryptionKeys: Keyring | null;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -196,6 +202,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     backupKeep: e.JOBS_BACKUP_KEEP,
     backupCron: checkedCron('JOBS_BACKUP_CRON', e.JOBS_BACKUP_CRON),
     reportCron: checkedCron('JOBS_REPORT_CRON', e.JOBS_REPORT_CRON),
+    // Encrypted params
+    encryptionKeys: readKeyring(e.JOBS_ENCRYPTION_KEYS),
   };
 }
 
@@ -219,6 +227,16 @@ function checkedCron(name: string, value: string | undefined): string | undefine
     throw new JobsError('config', `Invalid configuration: ${name}: ${(error as Error).message}`);
   }
   return value.trim();
+}
+
+/** JOBS_ENCRYPTION_KEYS as a keyring, or null when unset or blank; a config error naming the bad entry (never a key) otherwise. */
+function readKeyring(text: string | undefined): Keyring | null {
+  if (text === undefined || text.trim() === '') return null;
+  try {
+    return parseKeyring(text);
+  } catch (error) {
+    throw new JobsError('config', `Invalid configuration: JOBS_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
 }
 
 export function splitList(value: string | undefined): string[] {

@@ -16,6 +16,16 @@ export function toJsonParams(value: unknown, maxBytes: number, what = 'params'):
   return text;
 }
 
+/**
+ * Throws an invalid_params error naming the first part of `value` that is not
+ * plain JSON; what toJsonParams checks, for a caller that changes the value
+ * before serialising it (encrypted params are checked in clear).
+ * @example assertPlainJson({ at: new Date() }) // throws: params.at is a Date; params must be plain JSON ...
+ */
+export function assertPlainJson(value: unknown, what = 'params'): void {
+  assertJson(value, what);
+}
+
 function assertJson(value: unknown, path: string, seen = new Set<object>()): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {

@@ -1,6 +1,9 @@
+import { getConfig } from '../../config/env';
 import { JobsError } from '../../core/errors';
+import type { CronJobRow } from '../../db/schema';
 import { getEngine } from '../../db/client';
 import { registry } from '../../jobs';
+import { redact } from '../../lib/jobs/json';
 import { addScheduleAs, removeScheduleAs, runScheduleAs, setScheduleEnabledAs } from '../../lib/jobs/schedule-actions';
 import { getSchedule, listSchedules } from '../../store/cron';
 import { listJobs } from '../../store/queries';
@@ -16,7 +19,7 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
   async list(argv, io) {
     const { values } = parseCommand(argv, { json: { type: 'boolean' } }, usage);
     const rows = await listSchedules(await getEngine());
-    io.out(values.json ? JSON.stringify(rows.map((r) => ({ ...r, params: JSON.parse(r.params) })), null, 2) : renderSchedules(rows));
+    io.out(values.json ? JSON.stringify(rows.map((r) => ({ ...r, params: shownParams(r) })), null, 2) : renderSchedules(rows));
     return 0;
   },
   async show(argv, io) {
@@ -24,7 +27,8 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
     const engine = await getEngine();
     const schedule = await getSchedule(engine, onePositional(positionals, 'schedule name', usage));
     const recent = await listJobs(engine, { scheduleName: schedule.name, limit: 10 });
-    io.out(values.json ? JSON.stringify({ ...schedule, params: JSON.parse(schedule.params), recentJobs: recent.map((j) => j.id) }, null, 2) : renderSchedule(schedule, recent));
+    const params = shownParams(schedule);
+    io.out(values.json ? JSON.stringify({ ...schedule, params, recentJobs: recent.map((j) => j.id) }, null, 2) : renderSchedule({ ...schedule, params: JSON.stringify(params) }, recent));
     return 0;
   },
   async add(argv, io) {
@@ -56,6 +60,11 @@ const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>
     return 0;
   },
 };
+
+/** A schedule's params as people see them, masked as in a job's JSON: "[encrypted]" and JOBS_REDACT_KEYS. */
+function shownParams(schedule: CronJobRow): unknown {
+  return redact(JSON.parse(schedule.params), getConfig().redactKeys);
+}
 
 async function toggle(argv: string[], io: CliIo, enabled: boolean): Promise<number> {
   const { positionals } = parseCommand(argv, {}, usage);

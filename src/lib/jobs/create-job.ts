@@ -9,13 +9,14 @@ import type { JobContext, JobOptions, ParamSchema } from './types';
 export function createJob<P = Record<string, unknown>, R = unknown>(
   name: string,
   perform: (params: P, context: JobContext) => Promise<R>,
-  options: JobOptions & { params?: ParamSchema<P> } = {},
+  options: JobOptions & { params?: ParamSchema<P>; encrypt?: readonly string[] } = {},
 ): JobClass<P, R> & typeof Job<P, R> {
-  const { params, ...jobOptions } = options;
+  const { params, encrypt, ...jobOptions } = options;
   return class extends Job<P, R> {
     static jobName = name;
     static options = jobOptions;
     static params = params;
+    static encrypt = encrypt;
     protected perform(input: P): Promise<R> {
       return perform(input, this.context);
     }

@@ -4,21 +4,24 @@ import { parseDuration, parseInstant } from '../../core/duration';
 import { JobsError } from '../../core/errors';
 import { newJobId } from '../../core/ids';
 import { checkJobText } from '../../core/job-text';
-import { toJsonParams } from '../../core/json';
+import { DecryptionError } from '../../core/encryption';
+import { assertPlainJson, toJsonParams } from '../../core/json';
 import { parsePriority } from '../../core/priority';
 import type { NewJob } from '../../store/enqueue';
+import { openParams, sealParams } from './encrypted-params';
 import type { JobClass } from './job';
 import { jobNameOf } from './job-name';
 import type { LaterOptions } from './types';
 
 /**
  * Turns a class, params and call options into the row to insert: params
- * checked against the class's schema and as JSON within the size limit, and
- * every option resolved (call, then class, then environment default).
+ * checked against the class's schema, encrypted where the class says, and as
+ * JSON within the size limit (prepareParams), and every option resolved
+ * (call, then class, then environment default).
  */
 export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterOptions, config: Config, now: number): NewJob {
   const classOptions = jobClass.options ?? {};
-  const checked = checkParams(jobClass, params);
+  const { checked, json } = prepareParams(jobClass, params, config);
   const maxAttempts = options.maxAttempts ?? classOptions.maxAttempts ?? config.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new JobsError('bad_request', `maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
@@ -31,7 +34,7 @@ export function buildNewJob(jobClass: JobClass, params: unknown, options: LaterO
     name: jobNameOf(jobClass),
     queue: checkQueue(options.queue ?? classOptions.queue ?? 'default'),
     priority: parsePriority(options.priority ?? classOptions.priority, 0),
-    params: toJsonParams(params, config.maxParamsBytes),
+    params: json,
     maxAttempts,
     backoff: options.backoff ? JSON.stringify(options.backoff) : null,
     timeoutMs,
@@ -57,6 +60,31 @@ function resolveConcurrency(jobClass: JobClass, params: unknown, options: LaterO
   const limit = options.concurrencyLimit ?? classOptions.concurrencyLimit ?? 1;
   if (!Number.isInteger(limit) || limit < 1) throw new JobsError('bad_request', `concurrencyLimit must be a whole number >= 1, got ${limit}`);
   return { concurrencyKey: key, concurrencyLimit: limit };
+}
+
+/**
+ * Params as they are stored, for a new job or a schedule, the one path from
+ * a caller's params to the database: checked as plain JSON, then against the
+ * class's schema in clear (a value given encrypted at a listed path, as a
+ * schedule's fire gives it, is decrypted for that), then each value the class
+ * encrypts is encrypted afresh with the first key, and the size limit applies
+ * to that JSON. `checked` is what the schema made of them.
+ */
+export function prepareParams<P>(jobClass: JobClass<P>, params: unknown, config: Config): { checked: P; json: string } {
+  assertPlainJson(params);
+  const clear = openGivenParams(jobClass, params, config);
+  const checked = checkParams(jobClass, clear);
+  return { checked, json: toJsonParams(sealParams(jobClass, clear, config.encryptionKeys), config.maxParamsBytes) };
+}
+
+/** Values given encrypted at the paths the class lists, decrypted; one that does not decrypt is an invalid_params error (say, a key since removed). */
+export function openGivenParams(jobClass: JobClass, params: unknown, config: Config): unknown {
+  try {
+    return openParams(jobClass, jobNameOf(jobClass), params, config.encryptionKeys);
+  } catch (error) {
+    if (error instanceof DecryptionError) throw new JobsError('invalid_params', error.message);
+    throw error;
+  }
 }
 
 /** Runs the class's param schema, if it has one, turning its error into an invalid_params error. */

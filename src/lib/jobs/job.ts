@@ -14,6 +14,7 @@ export interface JobClass<P = any, R = any> {
   webhook?: JobWebhook;
   description?: string;
   startupNotice?(): string | null | undefined;
+  encrypt?: readonly string[];
 }
 
 /** The params and result types of a job class. */
@@ -51,6 +52,13 @@ export abstract class Job<P = Record<string, unknown>, R = unknown> {
    * instead of sending); null or nothing for none.
    */
   static startupNotice?(): string | null | undefined;
+  /**
+   * Param paths stored encrypted (AES-256-GCM, JOBS_ENCRYPTION_KEYS), e.g.
+   * `['apiKey', 'card.number']`: each path's whole value, whatever it is, is
+   * encrypted at enqueue, decrypted only for the run, and shown as "[encrypted]"
+   * everywhere else. Default none.
+   */
+  static encrypt?: readonly string[];
 
   /** Carries P and R for type inference only; never set. */
   declare readonly __types?: { params: P; result: R };

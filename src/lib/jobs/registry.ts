@@ -1,10 +1,12 @@
 import { JobsError } from '../../core/errors';
 import type { JobClass } from './job';
+import { encryptedPathsOf } from './encrypted-params';
 import { jobNameOf, nameKey } from './job-name';
 
 /**
  * The job classes a process can run, by stable name. Built from the literal
- * list in src/jobs/index.ts; two classes with the same name fail at start.
+ * list in src/jobs/index.ts; two classes with the same name, or a bad
+ * `static encrypt` list, fail at start.
  */
 export class JobRegistry {
   private readonly byKey = new Map<string, { name: string; jobClass: JobClass }>();
@@ -12,6 +14,7 @@ export class JobRegistry {
   constructor(classes: readonly JobClass[]) {
     for (const jobClass of classes) {
       const name = jobNameOf(jobClass);
+      encryptedPathsOf(jobClass);
       const key = nameKey(name);
       const existing = this.byKey.get(key);
       if (existing) {

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/env';
+import { envelopeKey } from '../../core/encryption';
 import { describeError, isJobsError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
 import type { JobRow } from '../../db/schema';
@@ -6,6 +7,7 @@ import { recordProgress } from '../../store/progress';
 import { getParents, resolveDependents } from '../../store/dependencies';
 import type { AttemptOwner } from '../../store/finish';
 import { ringDoorbell } from '../../db/doorbell';
+import { openParams } from './encrypted-params';
 import { jobEvents } from './events';
 import { executeAttempt, type AttemptResult } from './execute';
 import type { JobClass } from './job';
@@ -63,7 +65,12 @@ export async function runClaimedJob(
   }
 }
 
-/** The attempt itself, as an outcome; a job that cannot even start (no class, unreadable params) is one too. */
+/**
+ * The attempt itself, as an outcome; a job that cannot even start (no class,
+ * unreadable params) is one too. Encrypted params are decrypted here, for
+ * this attempt only: a key id this process lacks, or a value that does not
+ * authenticate, fails the job without retries, since no retry can mend it.
+ */
 async function runAttempt(
   runner: ClaimedRunner, job: JobRow, jobClass: JobClass | undefined, signal: AbortSignal, progress: ProgressRecorder,
 ): Promise<AttemptResult> {
@@ -76,6 +83,13 @@ async function runAttempt(
     params = JSON.parse(job.params);
   } catch (error) {
     return setupOutcome({ kind: 'failed', error: { ...describeError(error), message: `Its stored params are not JSON: ${describeError(error).message}` }, retryable: false });
+  }
+  if (jobClass.encrypt?.length && job.params.includes(`"${envelopeKey}"`)) {
+    try {
+      params = openParams(jobClass, job.name, params, runner.config.encryptionKeys);
+    } catch (error) {
+      return setupOutcome({ kind: 'failed', error: describeError(error), retryable: false });
+    }
   }
   return executeAttempt(jobClass, params, {
     jobId: job.id,

@@ -5,20 +5,24 @@ import { jobEvents } from './events';
 import { executeAttempt } from './execute';
 import type { JobClass } from './job';
 import { JobFailedError } from './job-failed-error';
+import { openGivenParams } from './job-spec';
 import { jobNameOf } from './job-name';
 import type { BatchOptions, BatchResult, JobMetadata } from './types';
 
 /**
  * Runs one attempt in this process without storing anything, with the
  * class's timeout and a signal; progress and logs go to the in-process events.
+ * Nothing is stored, so nothing is encrypted; a value given encrypted (copied
+ * from a stored job or schedule) is decrypted as a worker would.
  */
 export async function runNow<P, R>(jobClass: JobClass<P, R>, params: P): Promise<{ data: R; metadata: JobMetadata }> {
   const config = getConfig();
   const jobName = jobNameOf(jobClass);
   const jobId = newJobId();
   const enqueuedAt = new Date();
+  const clear = openGivenParams(jobClass, params, config);
   jobEvents.emit('job.started', { jobId, jobName, attempt: 1, workerId: null });
-  const run = await executeAttempt(jobClass, params, {
+  const run = await executeAttempt(jobClass, clear, {
     jobId,
     jobName,
     attempt: 1,

@@ -1,10 +1,9 @@
 import type { Config } from '../../config/env';
 import { checkSchedule, misfirePolicies, nextFireAfter, type MisfirePolicy } from '../../core/cron';
 import { JobsError } from '../../core/errors';
-import { toJsonParams } from '../../core/json';
 import type { ScheduleChanges, ScheduleSpec } from '../../store/cron';
 import type { JobClass } from './job';
-import { checkParams } from './job-spec';
+import { prepareParams } from './job-spec';
 import { jobNameOf } from './job-name';
 import type { JobRegistry } from './registry';
 import type { CodeSchedule } from './types';
@@ -20,7 +19,8 @@ export interface ScheduleInput {
 
 /**
  * A checked schedule for a job class: the name, expression, timezone, policy
- * and params all valid (params pass the job's schema and the JSON rules), or
+ * and params all valid (params pass the job's schema and the JSON rules, and
+ * are encrypted where the class's `static encrypt` says), or
  * a bad_request / invalid_params error saying which is not.
  */
 export function buildScheduleSpec(jobClass: JobClass, input: ScheduleInput, config: Config): ScheduleSpec {
@@ -28,14 +28,14 @@ export function buildScheduleSpec(jobClass: JobClass, input: ScheduleInput, conf
   const timezone = input.timezone ?? 'UTC';
   checkSchedule(input.cron, timezone);
   const misfire = checkMisfire(input.misfire ?? 'skip');
-  const params = input.params ?? {};
-  checkParams(jobClass, params);
+  // Stored as a job's would be, encrypted where the class says: each fire's job gets them as they are stored.
+  const params = prepareParams(jobClass, input.params ?? {}, config).json;
   return {
     name: input.name,
     jobName: jobNameOf(jobClass),
     cron: input.cron.trim(),
     timezone,
-    params: toJsonParams(params, config.maxParamsBytes),
+    params,
     description: input.description ?? null,
     misfire,
   };
@@ -70,8 +70,7 @@ export function checkSchedulePatch(current: { cron: string; timezone: string }, 
   }
   if (patch.misfire !== undefined) changes.misfire = checkMisfire(patch.misfire);
   if (patch.params !== undefined) {
-    checkParams(jobClass(), patch.params);
-    changes.params = toJsonParams(patch.params, config.maxParamsBytes);
+    changes.params = prepareParams(jobClass(), patch.params, config).json;
   }
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
