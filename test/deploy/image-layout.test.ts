@@ -147,6 +147,15 @@ describe('the image', () => {
     expect(await answers(`http://127.0.0.1:${port}/api/health`)).toBe(false);
   });
 
+  it("loads the libSQL client for a remote database from the image's node_modules (only what Next's build traced)", async () => {
+    const port = await freePort(); // nothing listens there
+    const { command, args } = entrypoint();
+    const cli = spawnCommand(command, [...args, 'jobs', 'list'], { cwd: appDir, env: { ...imageEnv(1), DATABASE_URL: `http://127.0.0.1:${port}` } });
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).not.toMatch(/Cannot find (package|module)/);
+    expect(cli.output()).toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|connect/i);
+  });
+
   it('names its roles when given one it does not have', () => {
     const { command, args } = entrypoint();
     const run = spawnCommand(command, [...args, 'wroker'], { cwd: appDir, env: imageEnv(1) });
