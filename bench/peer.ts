@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { getConfig, resetConfig } from '../src/config/env';
 import { closeEngine, getEngine } from '../src/db/client';
-import { doorbellDir } from '../src/db/doorbell';
+import { doorbellDirs } from '../src/db/doorbell';
 import { JobRegistry, jobEvents } from '../src/lib/jobs';
 import { countByState } from '../src/store/queries';
 import { createWorkerLog } from '../src/worker/log';
@@ -61,9 +61,11 @@ async function createAdapter(): Promise<PeerAdapter<Variant>> {
     await closeEngine();
     if (!file) return;
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-    try {
-      fs.rmdirSync(doorbellDir(file)); // only if no worker socket is left in it
-    } catch {}
+    for (const dir of doorbellDirs(file)) {
+      try {
+        fs.rmdirSync(dir); // only if no worker socket is left in it
+      } catch {}
+    }
     file = null;
   };
 

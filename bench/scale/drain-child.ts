@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getConfig, resetConfig } from '../../src/config/env';
 import { closeEngine, getEngine } from '../../src/db/client';
-import { doorbellDir } from '../../src/db/doorbell';
+import { doorbellDirs } from '../../src/db/doorbell';
 import { JobRegistry, jobEvents } from '../../src/lib/jobs';
 import { createWorkerLog } from '../../src/worker/log';
 import { Worker } from '../../src/worker/worker';
@@ -69,9 +69,11 @@ async function warmUp(jobs: number): Promise<void> {
   await worker.stop();
   await closeEngine();
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  try {
-    fs.rmdirSync(doorbellDir(file));
-  } catch {}
+  for (const dir of doorbellDirs(file)) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {}
+  }
   handled = completed = 0;
 }
 

@@ -1,4 +1,5 @@
 // `npm start` (and `npm run dev` with --dev): migrate, build if needed, then run the web app and a worker together.
+// The Docker image runs this too, compiled (its default role, src/image/main.ts).
 // First of all: if whoever started us (npm) dies, stop as on SIGTERM rather than run on unsupervised.
 import './exit-with-parent.mjs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { adminTokenFile, dataDir, getTokens } from '../server/tokens';
 import { createPrefixedLog, paint } from './log';
 import { buildNeededBecause, nextEnv, runNextBuild } from './next-build';
 import { portUnavailableBecause } from './port-check';
-import { appProcesses } from './processes';
+import { appProcesses, imageEntry } from './processes';
 import { supervise } from './supervisor';
 import { waitForHttp } from './wait-for-http';
 import { watchSources } from './watch-sources';
@@ -72,7 +73,8 @@ try {
     await engine.close();
   }
 
-  if (!dev) {
+  // The image was built when it was made (its web app is Next's standalone server): nothing to build.
+  if (!dev && !imageEntry) {
     const reason = buildNeededBecause(root);
     if (reason) {
       say(`building the web app: ${reason}`);

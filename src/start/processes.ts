@@ -22,13 +22,35 @@ export interface AppOptions {
   port: number;
   /** Address the web server binds to; unset lets Next choose (all interfaces). */
   host?: string;
+  /**
+   * The Docker image's entry point (.build/image/main.mjs): the children are then its roles
+   * (`main.mjs web|worker|cron`), compiled JavaScript, the web role being Next's standalone
+   * server. Unset: the sources through tsx, and `next start`. Default: `imageEntry`.
+   */
+  imageEntry?: string;
 }
+
+/**
+ * The image's entry point when this code runs from the image's bundle (src/image/bundle.mjs
+ * writes it as main.mjs beside the chunks the code is split into; no other bundle holds the
+ * supervisor), or undefined when it runs from src/ through tsx.
+ */
+export const imageEntry: string | undefined = import.meta.url.endsWith('.ts') ? undefined : path.join(import.meta.dirname, 'main.mjs');
 
 /** Preloaded into every child: it stops (SIGTERM to itself) when the supervisor is gone, even after a SIGKILL. */
 export const exitWithParent = pathToFileURL(path.join(import.meta.dirname, 'exit-with-parent.mjs')).href;
 
 /** THE list of processes `npm start` runs, one line each. */
-export function appProcesses({ root, dev, port, host }: AppOptions): ProcessSpec[] {
+export function appProcesses({ root, dev, port, host, imageEntry: entry = imageEntry }: AppOptions): ProcessSpec[] {
+  if (entry && !dev) {
+    return [
+      // Next's standalone server reads its port and address from the environment; unset, it listens on every interface.
+      // --supervised: the sign-in link is ours to print (main.ts), once the server answers.
+      { name: 'web', ...node([entry, 'web', '--supervised']), env: { PORT: String(port), HOSTNAME: host } },
+      { name: 'worker', ...node([entry, 'worker']), restart: true },
+      { name: 'cron', ...node([entry, 'cron']), restart: true },
+    ];
+  }
   const next = path.join(root, 'node_modules/next/dist/bin/next');
   return [
     // No inherited NODE_ENV: Next sets its own, and warns about (and misbuilds with) any other.

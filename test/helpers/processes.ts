@@ -15,9 +15,14 @@ export interface Spawned {
   waitForOutput(text: string | RegExp, limitMs?: number): Promise<void>;
 }
 
-/** Starts a process from the project root with the given env on top of ours; tracked so leaks fail the test. */
+/** Starts `node --import tsx <args>` from the project root with the given env on top of ours; tracked so leaks fail the test. */
 export function spawnProcess(args: string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCommand(nodeWithTsx[0], [...nodeWithTsx.slice(1), ...args], { cwd: root, env: { ...process.env, ...env } });
+}
+
+/** Starts exactly `command args` in `cwd` with exactly `env`; tracked so leaks fail the test. */
+export function spawnCommand(command: string, args: string[], { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv }): Spawned {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let text = '';
   const listeners = new Set<() => void>();
