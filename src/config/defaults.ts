@@ -90,6 +90,9 @@ export const defaults = {
   webhookTimeoutMs: 30_000,
   /** A receiver should reject a delivery whose signed timestamp is further than this from its clock (replays). */
   webhookToleranceSec: 300,
+  // Metrics and logs
+  /** How processes write their log lines (LOG_FORMAT): 'text', readable lines, or 'json', one JSON object per line. */
+  logFormat: 'text',
 } as const;
 
 /**
