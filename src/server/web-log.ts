@@ -18,6 +18,8 @@ export function setupWebLog(): void {
   holder.__fluentJobsWebLog = true;
   const format = logFormatOf();
   setupProcessLog('web', format);
+  // Next.js' start-up banner comes before this, as plain text: this line says JSON starts here (text mode adds no line).
+  if (format === 'json') writeOut(jsonLine('web', { level: 'info', event: 'web.started', pid: process.pid, message: `web process ${process.pid} writes JSON lines from here on` }));
   jobEvents.on('job.log', (e) => {
     const entry = jobLogEntry(e, getConfig().redactKeys);
     writeOut(format === 'json' ? jsonLine('web', entry) : `[job] ${entry.message}`);
