@@ -113,6 +113,9 @@ export const defaults = {
   reportHours: 24,
   /** Longest period a report may cover, in hours (a year and a day). */
   reportMaxHours: 366 * 24,
+  // Metrics and logs
+  /** How processes write their log lines (LOG_FORMAT): 'text', readable lines, or 'json', one JSON object per line. */
+  logFormat: 'text',
 } as const;
 
 /**

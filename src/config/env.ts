@@ -7,6 +7,7 @@ import { smtpUrlProblem } from './smtp-url';
 import { parseBackupKey } from '../core/backup-key';
 import { checkSchedule } from '../core/cron';
 import { parseKeyring, type Keyring } from '../core/encryption';
+import { logFormats, type LogFormat } from '../core/log-line';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional();
@@ -74,6 +75,9 @@ const envSchema = z.object({
   JOBS_REPORT_CRON: emptyIsUnset,
   // Encrypted params
   JOBS_ENCRYPTION_KEYS: z.string().optional(),
+  // Metrics and logs
+  JOBS_METRICS_TOKEN: optionalText,
+  LOG_FORMAT: z.string().trim().toLowerCase().default(defaults.logFormat).pipe(z.enum(logFormats, { error: (issue) => `must be text or json, got "${String(issue.input)}"` })),
 });
 
 export interface Config {
@@ -128,6 +132,11 @@ export interface Config {
   // Encrypted params
   /** JOBS_ENCRYPTION_KEYS: the first key encrypts the params a class lists in `static encrypt`, every key decrypts; null when unset. */
   encryptionKeys: Keyring | null;
+  // Metrics and logs
+  /** May read GET /api/metrics and nothing else (a Prometheus scraper's Bearer token); JOBS_METRICS_TOKEN. */
+  metricsToken?: string;
+  /** How every process writes its log: readable lines ('text') or one JSON object per line ('json'); LOG_FORMAT. */
+  logFormat: LogFormat;
 }
 
 /** Parses the environment into a Config, or throws a JobsError naming every bad variable. */
@@ -150,13 +159,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     throw new JobsError('config', `Invalid configuration: JOBS_LEASE_MS (${e.JOBS_LEASE_MS}) must be greater than JOBS_BUSY_TIMEOUT_MS (${e.JOBS_BUSY_TIMEOUT_MS}): `
       + 'a claim can wait the whole busy timeout for the write lock, so a lease that short could expire before its job starts');
   }
-  for (const name of ['JOBS_ADMIN_TOKEN', 'JOBS_READONLY_TOKEN'] as const) {
+  for (const name of ['JOBS_ADMIN_TOKEN', 'JOBS_READONLY_TOKEN', 'JOBS_METRICS_TOKEN'] as const) {
     if ((e[name]?.length ?? Infinity) < defaults.minTokenLength) {
       throw new JobsError('config', `Invalid configuration: ${name} must be at least ${defaults.minTokenLength} characters (openssl rand -base64 32 makes a good one)`);
     }
   }
   if (e.JOBS_READONLY_TOKEN !== undefined && e.JOBS_READONLY_TOKEN === e.JOBS_ADMIN_TOKEN) {
     throw new JobsError('config', 'Invalid configuration: JOBS_READONLY_TOKEN must differ from JOBS_ADMIN_TOKEN');
+  }
+  // Metrics and logs: a scraper's token that is also another token would grant that token's rights.
+  if (e.JOBS_METRICS_TOKEN !== undefined && (e.JOBS_METRICS_TOKEN === e.JOBS_ADMIN_TOKEN || e.JOBS_METRICS_TOKEN === e.JOBS_READONLY_TOKEN)) {
+    throw new JobsError('config', 'Invalid configuration: JOBS_METRICS_TOKEN must differ from JOBS_ADMIN_TOKEN and JOBS_READONLY_TOKEN');
   }
   if (e.JOBS_WEBHOOK_URL !== undefined && !/^https?:\/\/[^/]/i.test(e.JOBS_WEBHOOK_URL)) {
     throw new JobsError('config', 'Invalid configuration: JOBS_WEBHOOK_URL must be an http:// or https:// URL');
@@ -204,6 +217,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     reportCron: checkedCron('JOBS_REPORT_CRON', e.JOBS_REPORT_CRON),
     // Encrypted params
     encryptionKeys: readKeyring(e.JOBS_ENCRYPTION_KEYS),
+    // Metrics and logs
+    metricsToken: e.JOBS_METRICS_TOKEN,
+    logFormat: e.LOG_FORMAT,
   };
 }
 

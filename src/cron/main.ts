@@ -2,6 +2,9 @@
 import { runPollerProcess } from './run-poller';
 import { isJobsError } from '../core/errors';
 import { closeEngine } from '../db/client';
+import { setupProcessLog } from '../lib/log/process-log';
+
+setupProcessLog('cron');
 
 try {
   await runPollerProcess();

@@ -15,9 +15,19 @@ import { codeSchedules } from '../lib/jobs/schedule-spec';
 import { syncWebhooks } from '../lib/webhooks/sync';
 import { WakeSignal } from '../worker/wake-signal';
 
+/** What a line is about, for LOG_FORMAT=json: its event, and the schedule, fire time and job it names. */
+export interface PollerLogFields {
+  event: string;
+  schedule?: string;
+  fireAt?: string;
+  jobId?: string;
+  jobName?: string;
+  error?: string;
+}
+
 export interface PollerLog {
-  info(line: string): void;
-  error(line: string): void;
+  info(line: string, fields?: PollerLogFields): void;
+  error(line: string, fields?: PollerLogFields): void;
 }
 
 export interface PollerOptions {
@@ -58,7 +68,7 @@ export class CronPoller {
       });
     }
     this.loopDone = this.loop();
-    this.options.log.info(`cron poller ${this.id} started`);
+    this.options.log.info(`cron poller ${this.id} started`, { event: 'cron.started' });
   }
 
   private async loop(): Promise<void> {
@@ -72,7 +82,7 @@ export class CronPoller {
         const next = await nextScheduleFireAt(engine);
         if (next !== null) sleepMs = Math.min(maxSleepMs, Math.max(0, next - this.now()));
       } catch (error) {
-        this.options.log.error(`cron tick failed: ${describeError(error).message}`);
+        this.options.log.error(`cron tick failed: ${describeError(error).message}`, { event: 'cron.tick_failed', error: describeError(error).message });
         sleepMs = Math.min(maxSleepMs, config.pollIntervalMs);
       }
       await this.wakeUp.wait(sleepMs);
@@ -90,6 +100,7 @@ export class CronPoller {
   private async fireDue(schedule: CronJobRow, now: number): Promise<number> {
     const { engine, config, registry, log } = this.options;
     let expected = schedule.nextRunAt!;
+    const about = (fireAt: number) => ({ schedule: schedule.name, jobName: schedule.jobName, fireAt: iso(fireAt) });
     const plan = planFires(schedule.cron, schedule.timezone, expected, now, schedule.misfire, config.cronMisfireGraceMs);
     /** Claims one step of the schedule; resolves with whether this poller won it, and the job it enqueued. */
     const fire = async (fireAt: number | null, nextRunAt: number | null, missed: number) => {
@@ -100,21 +111,28 @@ export class CronPoller {
           job = buildNewJob(jobClass, JSON.parse(schedule.params), { idempotencyKey: `cron:${schedule.name}:${fireAt}` }, config, now);
           job.scheduleName = schedule.name;
         } catch (error) {
-          log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: ${describeError(error).message}`);
+          const message = describeError(error).message;
+          log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: ${message}`, { event: 'cron.fire_failed', ...about(fireAt), error: message });
         }
       } else if (fireAt !== null) {
-        log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: no job named "${schedule.jobName}" is registered`);
+        log.error(`schedule ${schedule.name}: fire at ${iso(fireAt)} not run: no job named "${schedule.jobName}" is registered`, {
+          event: 'cron.fire_failed', ...about(fireAt), error: `no job named "${schedule.jobName}" is registered`,
+        });
       }
       const dropped = missed + (fireAt !== null && !job ? 1 : 0);
       const { claimed, enqueued } = await fireSchedule(engine, { name: schedule.name, expectedNextRunAt: expected, nextRunAt, job, fireAt: job ? fireAt : null, missed: dropped, now });
-      if (claimed && job && !enqueued) log.info(`schedule ${schedule.name}: fire at ${iso(fireAt!)} not run: a job with its key is still pending or running`);
+      if (claimed && job && !enqueued) {
+        log.info(`schedule ${schedule.name}: fire at ${iso(fireAt!)} not run: a job with its key is still pending or running`, { event: 'cron.fire_held', ...about(fireAt!) });
+      }
       return { won: claimed, job: enqueued ? job : null };
     };
 
     if (plan.missed > 0 && schedule.misfire === 'skip') {
       const resumeAt = plan.fires[0] ?? plan.next;
       if (!(await fire(null, resumeAt, plan.missed)).won) return 0; // another poller is on it
-      log.info(`schedule ${schedule.name}: skipped ${plan.missed >= 10_000 ? '10000+' : plan.missed} missed fire(s) (misfire policy skip)`);
+      log.info(`schedule ${schedule.name}: skipped ${plan.missed >= 10_000 ? '10000+' : plan.missed} missed fire(s) (misfire policy skip)`, {
+        event: 'cron.missed', schedule: schedule.name, jobName: schedule.jobName,
+      });
       if (resumeAt === null) return 0;
       expected = resumeAt;
     }
@@ -128,7 +146,7 @@ export class CronPoller {
       if (job) {
         enqueued += 1;
         jobEvents.emit('job.enqueued', { jobId: job.id, jobName: job.name, queue: job.queue, runAt: job.runAt });
-        log.info(`schedule ${schedule.name}: fired for ${iso(fireAt)}: job ${job.id}`);
+        log.info(`schedule ${schedule.name}: fired for ${iso(fireAt)}: job ${job.id}`, { event: 'cron.fired', ...about(fireAt), jobId: job.id });
       }
       if (nextRunAt === null) break;
       expected = nextRunAt;
@@ -141,7 +159,7 @@ export class CronPoller {
     this.wakeUp.wake();
     await this.loopDone;
     await this.doorbell?.close();
-    this.options.log.info(`cron poller ${this.id} stopped`);
+    this.options.log.info(`cron poller ${this.id} stopped`, { event: 'cron.stopped' });
   }
 }
 

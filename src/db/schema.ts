@@ -313,6 +313,27 @@ export const jobMinutes = sqliteTable(
 );
 
 /**
+ * job_minutes' figures summed over all time, per queue and name: the counters and the
+ * run-time histogram of GET /api/metrics. Folded from the change feed in the same
+ * transaction as job_minutes (store/fold.ts), never pruned, so they only ever grow.
+ */
+export const jobTotals = sqliteTable(
+  'job_totals',
+  {
+    queue: text('queue').notNull(),
+    name: text('name').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    cancelled: integer('cancelled').notNull().default(0),
+    retried: integer('retried').notNull().default(0),
+    runMsTotal: integer('run_ms_total').notNull().default(0),
+    /** JSON array of counts, one per bucket of runTimeBucketsMs plus one for longer. */
+    histogram: text('histogram').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.queue, t.name] })],
+);
+
+/**
  * What each failure fingerprint stands for: written once, by the statement batch that
  * fails a job with it (a fingerprint is a hash of these, so they never change).
  */

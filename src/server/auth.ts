@@ -5,7 +5,7 @@ import { crossSiteReason } from './csrf';
 import { errorResponse, noStore } from './http-errors';
 import { awaitTurn, clientKey, recordFailure } from './login-throttle';
 import { sessionCookieName, verifySession } from './session';
-import { getTokens, roleOfToken, type Role } from './tokens';
+import { getTokens, tokenKind, type Role } from './tokens';
 
 /**
  * THE auth module: every route handler (through withApi) and every server
@@ -13,8 +13,12 @@ import { getTokens, roleOfToken, type Role } from './tokens';
  * is only a coarse gate.
  */
 
-/** What a caller needs: 'read' (either token) or 'admin' (changes). */
-export type Need = 'read' | 'admin';
+/**
+ * What a caller needs: 'read' (either token), 'admin' (changes), or
+ * 'metrics' (GET /api/metrics: the scraper's token, or either token, since
+ * the read-only token may read the same figures from GET /api/stats).
+ */
+export type Need = 'read' | 'admin' | 'metrics';
 
 export interface Principal {
   role: Role;
@@ -28,11 +32,13 @@ const signInHint = 'send Authorization: Bearer <token>, or sign in at /login';
 /**
  * Who is calling, from the request's headers: a Bearer token (never checked
  * for CSRF: a browser does not send one by itself), else the session cookie,
- * whose changes must come from this site. Throws unauthorized (401), forbidden
- * (403: read-only token asking for a change, or a cross-site change) or
- * too_many_requests (429, while this client's failed attempts back off).
+ * whose changes must come from this site. Null for the metrics scraper's
+ * token, which has no role, and only when `need` is 'metrics'. Throws
+ * unauthorized (401), forbidden (403: read-only token asking for a change,
+ * the metrics token asking for anything but the metrics, or a cross-site
+ * change) or too_many_requests (429, while this client's failed attempts back off).
  */
-async function principalOf(method: string, requestHeaders: Headers, sessionValue: string | undefined, need: Need): Promise<Principal> {
+async function principalOf(method: string, requestHeaders: Headers, sessionValue: string | undefined, need: Need): Promise<Principal | null> {
   let principal: Principal;
   const authorization = requestHeaders.get('authorization');
   if (authorization !== null) {
@@ -40,10 +46,15 @@ async function principalOf(method: string, requestHeaders: Headers, sessionValue
     if (!token) throw new JobsError('unauthorized', 'The Authorization header must be "Bearer <token>"');
     const key = clientKey(requestHeaders);
     await awaitTurn(key);
-    const role = roleOfToken(token); // no await since awaitTurn: a failure is counted before the next waiter wakes
+    const role = tokenKind(token); // no await since awaitTurn: a failure is counted before the next waiter wakes
     if (!role) {
       recordFailure(key);
       throw new JobsError('unauthorized', 'The token is not valid');
+    }
+    // The scraper's token is valid (no failure counted) but reads the metrics only.
+    if (role === 'metrics') {
+      if (need === 'metrics') return null;
+      throw new JobsError('forbidden', 'The metrics token (JOBS_METRICS_TOKEN) may only read GET /api/metrics');
     }
     principal = { role, who: role, via: 'bearer' };
   } else {
@@ -65,14 +76,16 @@ function cookieValue(cookieHeader: string | null, name: string): string | undefi
   return undefined;
 }
 
-/** For route handlers: who sent `request`, allowed `need`, or a thrown JobsError (401, 403, 429). */
-export function authorize(request: Request, need: Need): Promise<Principal> {
+/** For route handlers: who sent `request`, allowed `need` (null: the metrics scraper), or a thrown JobsError (401, 403, 429). */
+export function authorize(request: Request, need: 'read' | 'admin'): Promise<Principal>;
+export function authorize(request: Request, need: Need): Promise<Principal | null>;
+export function authorize(request: Request, need: Need): Promise<Principal | null> {
   return principalOf(request.method, request.headers, cookieValue(request.headers.get('cookie'), sessionCookieName), need);
 }
 
 /** For server actions (always a POST): the signed-in caller allowed `need`, or a thrown JobsError. */
-export async function authorizeAction(need: Need): Promise<Principal> {
-  return principalOf('POST', await headers(), (await cookies()).get(sessionCookieName)?.value, need);
+export async function authorizeAction(need: 'read' | 'admin'): Promise<Principal> {
+  return (await principalOf('POST', await headers(), (await cookies()).get(sessionCookieName)?.value, need))!; // null only for 'metrics'
 }
 
 /** For pages: who is signed in (session cookie), or null. Reads only; never throws for a bad cookie. */
@@ -82,7 +95,7 @@ export async function currentPrincipal(): Promise<Principal | null> {
 }
 
 interface ApiContext<P> {
-  /** Null only for role 'none' (health, ready). */
+  /** Null for role 'none' (health, ready), and for the metrics scraper's token under role 'metrics'. */
   principal: Principal | null;
   params: P;
 }

@@ -15,6 +15,8 @@ export type Role = 'admin' | 'readonly';
 export interface Tokens {
   admin: string;
   readonly?: string;
+  /** May read GET /api/metrics and nothing else (JOBS_METRICS_TOKEN); never a role, so it cannot sign in. */
+  metrics?: string;
   /** Where the admin token came from: JOBS_ADMIN_TOKEN, or the generated file in the data folder. */
   adminSource: 'env' | 'file';
 }
@@ -54,9 +56,10 @@ const cache = globalThis as unknown as { __fluentJobsTokens?: Tokens };
 export function getTokens(): Tokens {
   if (!cache.__fluentJobsTokens) {
     const config = getConfig();
+    const others = { readonly: config.readonlyToken, metrics: config.metricsToken };
     cache.__fluentJobsTokens = config.adminToken
-      ? { admin: config.adminToken, readonly: config.readonlyToken, adminSource: 'env' }
-      : { admin: readOrCreateAdminToken(dataDir(config)), readonly: config.readonlyToken, adminSource: 'file' };
+      ? { admin: config.adminToken, ...others, adminSource: 'env' }
+      : { admin: readOrCreateAdminToken(dataDir(config)), ...others, adminSource: 'file' };
   }
   return cache.__fluentJobsTokens;
 }
@@ -72,9 +75,16 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return crypto.timingSafeEqual(digest(a), digest(b));
 }
 
-/** The role a presented token grants, or null. Both tokens are always compared. */
-export function roleOfToken(presented: string, tokens: Tokens = getTokens()): Role | null {
+/** Which token was presented: a role's, the metrics scraper's, or none. Every token is always compared. */
+export function tokenKind(presented: string, tokens: Tokens = getTokens()): Role | 'metrics' | null {
   const admin = constantTimeEqual(presented, tokens.admin);
   const readonly = tokens.readonly !== undefined && constantTimeEqual(presented, tokens.readonly);
-  return admin ? 'admin' : readonly ? 'readonly' : null;
+  const metrics = tokens.metrics !== undefined && constantTimeEqual(presented, tokens.metrics);
+  return admin ? 'admin' : readonly ? 'readonly' : metrics ? 'metrics' : null;
+}
+
+/** The role a presented token grants, or null: the metrics token grants none (it cannot sign in to the page). */
+export function roleOfToken(presented: string, tokens: Tokens = getTokens()): Role | null {
+  const kind = tokenKind(presented, tokens);
+  return kind === 'metrics' ? null : kind;
 }

@@ -3,6 +3,7 @@
 // First of all: if whoever started us (npm) dies, stop as on SIGTERM rather than run on unsupervised.
 import './exit-with-parent.mjs';
 import path from 'node:path';
+import { setupProcessLog } from '../lib/log/process-log';
 import { getConfig, type Config } from '../config/env';
 import { isJobsError } from '../core/errors';
 import { openEngine, resolveDatabaseUrl } from '../db/client';
@@ -27,6 +28,9 @@ const webReadyLimitMs = 120_000;
  * a second request would cut the worker's grace short.
  */
 const sameRequestWithinMs = 1_000;
+
+// With LOG_FORMAT=json, anything printed through console (a bad configuration's message first) is a JSON line too.
+setupProcessLog('supervisor');
 
 let config: Config;
 try {
@@ -57,7 +61,7 @@ try {
   // Before anything else: a second instance must not rebuild .next under the first one.
   const portProblem = await portUnavailableBecause(config.port, host);
   if (portProblem) {
-    say(paint.red(`cannot start: ${portProblem}`));
+    say(paint.red(`cannot start: ${portProblem}`), { level: 'error' });
     process.exit(1);
   }
 
@@ -109,7 +113,7 @@ try {
     const reloaded = specs.filter((spec) => spec.reloadOnChange).map((spec) => spec.name);
     const unwatch = watchSources(path.join(root, 'src'), {
       onChange: (files) => supervision.restart(reloaded, `${describeChanges(files)} changed`),
-      onError: (error) => say(paint.red(`stopped watching src/ (${error.message}): restart npm run dev to pick up changes`)),
+      onError: (error) => say(paint.red(`stopped watching src/ (${error.message}): restart npm run dev to pick up changes`), { level: 'error' }),
     });
     void supervision.done.then(unwatch);
   }
@@ -131,7 +135,7 @@ try {
     say('build interrupted');
     process.exit(130);
   }
-  say(paint.red(isJobsError(error) ? error.message : error instanceof Error ? error.message : String(error)));
+  say(paint.red(isJobsError(error) ? error.message : error instanceof Error ? error.message : String(error)), { level: 'error' });
   process.exit(1);
 }
 

@@ -158,9 +158,9 @@ export function supervise(specs: ProcessSpec[], options: SuperviseOptions): Supe
     running.set(spec.name, child);
     const write = options.log.for(spec.name);
     // Lines made only of terminal controls (`next dev` shows its cursor again on exit) would print as noise.
-    const line = (text: string) => (terminalControlsOnly.test(text) ? undefined : write(text));
-    forEachLine(child.stdout!, line);
-    forEachLine(child.stderr!, line);
+    const line = (stream: 'stdout' | 'stderr') => (text: string) => (terminalControlsOnly.test(text) ? undefined : write(text, { stream }));
+    forEachLine(child.stdout!, line('stdout'));
+    forEachLine(child.stderr!, line('stderr'));
     child.once('error', (error) => ended(spec, child, `could not start: ${error.message}`));
     child.once('exit', (code, signal) => ended(spec, child, signal ? `killed by ${signal}` : `exit code ${code}`));
   };

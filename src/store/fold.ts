@@ -2,10 +2,10 @@ import type { Engine, Statement } from '../db/engine';
 import { runTimeBucketsMs } from './stats';
 
 /**
- * Folds the change feed into the counts (job_counts) and per-minute stats
- * (job_minutes). The triggers only append one row per change to job_events,
+ * Folds the change feed into the counts (job_counts), per-minute stats
+ * (job_minutes) and all-time totals (job_totals). The triggers only append one row per change to job_events,
  * which keeps enqueue, claim and finish cheap; this adds the changes after
- * feed_state.folded to both tables, a chunk per transaction. Each statement
+ * feed_state.folded to the three tables, a chunk per transaction. Each statement
  * reads the range from feed_state inside the transaction, so folders running
  * at once (every worker, a stats read) add every change exactly once.
  */
@@ -50,6 +50,17 @@ function foldStatements(upTo: number): Statement[] {
           sum(state = 'pending'), coalesce(sum(CASE WHEN state = 'completed' THEN run_ms END), 0), ${histogramOfChanges}
         FROM job_events WHERE ${range} AND ${minuteChange} GROUP BY 1, 2, 3
         ON CONFLICT (minute, queue, name) DO UPDATE SET
+          completed = completed + excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + excluded.cancelled,
+          retried = retried + excluded.retried, run_ms_total = run_ms_total + excluded.run_ms_total, histogram = ${histogramAdded}`,
+      args: [upTo],
+    },
+    {
+      // The same changes summed over all time (GET /api/metrics' counters): job_minutes is pruned after 7 days, these never are.
+      sql: `INSERT INTO job_totals (queue, name, completed, failed, cancelled, retried, run_ms_total, histogram)
+        SELECT queue, name, sum(state = 'completed'), sum(state = 'failed'), sum(state = 'cancelled'),
+          sum(state = 'pending'), coalesce(sum(CASE WHEN state = 'completed' THEN run_ms END), 0), ${histogramOfChanges}
+        FROM job_events WHERE ${range} AND ${minuteChange} GROUP BY 1, 2
+        ON CONFLICT (queue, name) DO UPDATE SET
           completed = completed + excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + excluded.cancelled,
           retried = retried + excluded.retried, run_ms_total = run_ms_total + excluded.run_ms_total, histogram = ${histogramAdded}`,
       args: [upTo],

@@ -2,6 +2,9 @@
 import { runWorkerProcess } from './run-worker';
 import { isJobsError } from '../core/errors';
 import { closeEngine } from '../db/client';
+import { setupProcessLog } from '../lib/log/process-log';
+
+setupProcessLog('worker');
 
 try {
   await runWorkerProcess();

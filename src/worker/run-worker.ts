@@ -2,6 +2,7 @@ import { getConfig } from '../config/env';
 import { getEngine } from '../db/client';
 import { registry } from '../jobs';
 import type { JobRegistry } from '../lib/jobs/registry';
+import { setupProcessLog } from '../lib/log/process-log';
 import { createWorkerLog } from './log';
 import { Worker } from './worker';
 
@@ -19,6 +20,7 @@ export interface RunWorkerOptions {
  * signal ends the grace at once). Resolves when the worker has stopped.
  */
 export async function runWorkerProcess(options: RunWorkerOptions = {}): Promise<void> {
+  setupProcessLog('worker'); // first: with LOG_FORMAT=json, even a bad configuration's message is a JSON line
   const config = getConfig();
   const engine = await getEngine();
   const log = createWorkerLog();
@@ -34,7 +36,7 @@ export async function runWorkerProcess(options: RunWorkerOptions = {}): Promise<
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
-    console.log(`${signal}: ${signals === 1 ? `finishing ${worker.activeJobs} running job(s), taking no new ones` : 'stopping now'}`);
+    log.signal(signal, signals === 1 ? `finishing ${worker.activeJobs} running job(s), taking no new ones` : 'stopping now');
     void worker.stop(signals === 1 ? config.shutdownGraceMs : 0);
   };
   process.on('SIGINT', onSignal);

@@ -223,7 +223,7 @@ describe('send-email run by a worker process', () => {
       expect(await stopProcess(worker)).toBe(0);
       useSmtpUrl(smtp.url);
     }
-    const notices = worker.output().split('\n').filter((line) => line.includes('SMTP_URL is not set'));
+    const notices = worker.output().split('\n').filter((line) => line.includes('send-email: SMTP_URL is not set'));
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(new RegExp(`send-email: SMTP_URL is not set: emails are written as \\.eml files to ${path.join(dataDir, 'mail')}, not sent$`));
   });

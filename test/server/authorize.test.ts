@@ -10,9 +10,10 @@ import { getTokens, resetTokens } from '@/server/tokens';
 
 const admin = 'admin-token-for-authorize-tests';
 const readonly = 'readonly-token-for-authorize-tests';
+const metrics = 'metrics-token-for-authorize-tests';
 
 beforeAll(() => {
-  Object.assign(process.env, { JOBS_ADMIN_TOKEN: admin, JOBS_READONLY_TOKEN: readonly });
+  Object.assign(process.env, { JOBS_ADMIN_TOKEN: admin, JOBS_READONLY_TOKEN: readonly, JOBS_METRICS_TOKEN: metrics });
   resetConfig();
   resetTokens();
 });
@@ -51,6 +52,17 @@ describe('authorize', () => {
     expect(await refusal(request('POST', { ...cookie('admin'), origin: 'https://evil.example' }), 'admin')).toBe('forbidden');
     expect(await refusal(request('DELETE', { ...cookie('admin'), 'sec-fetch-site': 'cross-site' }), 'admin')).toBe('forbidden');
     expect(await refusal(request('POST', { ...cookie('readonly'), origin: 'http://jobs.local' }), 'admin')).toBe('forbidden');
+  });
+
+  it('lets the metrics token read the metrics and nothing else, and every token and session read the metrics', async () => {
+    expect(await authorize(request('GET', bearer(metrics)), 'metrics')).toBeNull(); // allowed, as nobody with a role
+    expect(await refusal(request('GET', bearer(metrics)), 'read')).toBe('forbidden');
+    expect(await refusal(request('POST', bearer(metrics)), 'admin')).toBe('forbidden');
+    expect(await authorize(request('GET', bearer(readonly)), 'metrics')).toMatchObject({ role: 'readonly' });
+    expect(await authorize(request('GET', bearer(admin)), 'metrics')).toMatchObject({ role: 'admin' });
+    expect(await authorize(request('GET', cookie('readonly')), 'metrics')).toMatchObject({ role: 'readonly', via: 'session' });
+    expect(await refusal(request('GET'), 'metrics')).toBe('unauthorized');
+    expect(await refusal(request('GET', bearer('not-the-metrics-token')), 'metrics')).toBe('unauthorized');
   });
 
   it('does not apply the cross-site check to Bearer calls', async () => {

@@ -6,7 +6,7 @@ import { spawnProcess } from '../helpers/processes';
 import { parseConfig as parseEnv } from '@/config/env';
 import { consumeLoginCode, issueLoginCode } from '@/server/login-code';
 import { createSession, verifySession } from '@/server/session';
-import { adminTokenFile, dataDir, readOrCreateAdminToken, roleOfToken, type Tokens } from '@/server/tokens';
+import { adminTokenFile, dataDir, readOrCreateAdminToken, roleOfToken, tokenKind, type Tokens } from '@/server/tokens';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -64,6 +64,27 @@ describe('token settings', () => {
     expect(roleOfToken(tokens.readonly!, tokens)).toBe('readonly');
     for (const guess of ['', 'a', tokens.admin.slice(0, -1), `${tokens.admin}x`, tokens.admin.toUpperCase()]) expect(roleOfToken(guess, tokens)).toBeNull();
     expect(roleOfToken(tokens.readonly!, { ...tokens, readonly: undefined })).toBeNull();
+  });
+
+  it('know the metrics token, which grants no role (it cannot sign in), and refuse one that is short or another token', () => {
+    const withMetrics: Tokens = { ...tokens, metrics: 'metrics-token-0123456789' };
+    expect(tokenKind(withMetrics.metrics!, withMetrics)).toBe('metrics');
+    expect(roleOfToken(withMetrics.metrics!, withMetrics)).toBeNull();
+    expect(tokenKind(withMetrics.metrics!, tokens)).toBeNull();
+    expect(tokenKind(tokens.admin, withMetrics)).toBe('admin');
+    expect(parseConfig({ JOBS_METRICS_TOKEN: withMetrics.metrics! }).metricsToken).toBe(withMetrics.metrics);
+    expect(() => parseConfig({ JOBS_METRICS_TOKEN: 'short' })).toThrow(/JOBS_METRICS_TOKEN must be at least 16 characters/);
+    expect(() => parseConfig({ JOBS_ADMIN_TOKEN: tokens.admin, JOBS_METRICS_TOKEN: tokens.admin })).toThrow(/JOBS_METRICS_TOKEN must differ from JOBS_ADMIN_TOKEN and JOBS_READONLY_TOKEN/);
+    expect(() => parseConfig({ JOBS_READONLY_TOKEN: tokens.readonly!, JOBS_METRICS_TOKEN: tokens.readonly! })).toThrow(/must differ/);
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('is text by default, json when asked, and anything else is refused with the choices', () => {
+    expect(parseConfig({}).logFormat).toBe('text');
+    expect(parseConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(parseConfig({ LOG_FORMAT: ' JSON ' }).logFormat).toBe('json');
+    expect(() => parseConfig({ LOG_FORMAT: 'xml' })).toThrow('Invalid configuration: LOG_FORMAT: must be text or json, got "xml"');
   });
 });
 

@@ -6,7 +6,7 @@ export interface JobEventMap {
   'job.scheduled': { jobId: string; jobName: string; queue: string; runAt: number };
   'job.started': { jobId: string; jobName: string; attempt: number; workerId: string | null };
   'job.progress': { jobId: string; jobName: string; percent: number; message: string | null };
-  'job.log': { jobId: string; jobName: string; line: LogLine };
+  'job.log': { jobId: string; jobName: string; attempt: number; line: LogLine };
   'job.completed': { jobId: string; jobName: string; attempt: number; durationMs: number };
   'job.retrying': { jobId: string; jobName: string; attempt: number; error: string; nextRunAt: number };
   'job.failed': { jobId: string; jobName: string; attempt: number; error: string; timedOut: boolean };

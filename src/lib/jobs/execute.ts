@@ -115,7 +115,7 @@ function makeLogger(run: AttemptRun, logs: LogLine[]): JobLogger {
   const log = (level: LogLine['level']) => (message: string, data?: unknown) => {
     const line: LogLine = { at: Date.now(), level, message: String(message), ...(data === undefined ? {} : { data: toLoggable(data) }) };
     logs.push(line);
-    jobEvents.emit('job.log', { jobId: run.jobId, jobName: run.jobName, line });
+    jobEvents.emit('job.log', { jobId: run.jobId, jobName: run.jobName, attempt: run.attempt, line });
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
