@@ -25,6 +25,7 @@ export type DatabaseBackupResult = BackupResult;
  */
 export class DatabaseBackupJob extends Job<DatabaseBackupParams, DatabaseBackupResult> {
   static jobName = 'database-backup';
+  static description = 'A consistent online copy of the jobs database (VACUUM INTO), gzipped, optionally encrypted (JOBS_BACKUP_KEY), the newest N kept; restore with bin/jobs restore';
   static params = backupParams;
   // One backup at a time (the schedule's and one run by hand): each reads the whole file.
   static options = {

@@ -58,6 +58,7 @@ export function reportPeriod(params: ReportParams, now: number): ReportPeriod {
  */
 export class ReportJob extends Job<ReportParams, ReportResult> {
   static jobName = 'report';
+  static description = 'Job statistics of a period per name and queue (counts per outcome, failure rate, p50/p95/p99 run time) as a CSV or JSON file under the data folder';
   static params = reportParams;
   static options = { queue: 'maintenance', priority: 'low' as const, maxAttempts: 2, timeout: '10m' };
   static schedule = (config: Config) => config.reportCron

@@ -33,6 +33,12 @@ function Params({ params }: { params: JobTypeInfo['params'] }) {
   );
 }
 
+/** The folded params' one-line title: how many there are. */
+function paramsSummary(params: JobTypeInfo['params']): string {
+  if (params.kind !== 'object') return 'params';
+  return params.params.length === 1 ? '1 param' : `${params.params.length} params`;
+}
+
 /** The registered job types with their defaults and params; the admin role may enqueue any of them (the options of `bin/jobs enqueue`). */
 export default async function EnqueuePage({ searchParams }: { searchParams: Search }) {
   const principal = await requirePrincipal('/admin/enqueue');
@@ -49,15 +55,20 @@ export default async function EnqueuePage({ searchParams }: { searchParams: Sear
           <table className={styles.table} data-testid="types-table">
             <thead>
               <tr>
-                <th>Name</th><th>Queue</th><th>Priority</th><th className={styles.num}>Max attempts</th><th>Timeout</th><th>Backoff</th><th>Schedule</th><th>Params (* required)</th>
+                <th>Name and params (* required)</th><th>Queue</th><th>Priority</th><th className={styles.num}>Max attempts</th><th>Timeout</th><th>Backoff</th><th>Schedule</th>
               </tr>
             </thead>
             <tbody>
               {types.map((t) => (
                 <tr key={t.name} data-testid="type-row" data-name={t.name}>
-                  <td>
+                  <td className={styles.wrap}>
                     <Link href={`/admin/jobs?name=${encodeURIComponent(t.name)}`} className={styles.mono} title={`${t.className}: its jobs`} data-testid="type-jobs-link">{t.name}</Link>
                     {t.description && <div className={styles.muted} data-testid="type-description">{t.description}</div>}
+                    {/* Folded: send-email alone has a dozen params, which made every row a screen tall. */}
+                    <details className={styles.typeParams}>
+                      <summary>{paramsSummary(t.params)}</summary>
+                      <Params params={t.params} />
+                    </details>
                   </td>
                   <td>{t.queue}</td>
                   <td>{priorityLabel(t.priority)}</td>
@@ -65,7 +76,6 @@ export default async function EnqueuePage({ searchParams }: { searchParams: Sear
                   <td>{formatDuration(t.timeoutMs)}</td>
                   <td>{t.backoff}</td>
                   <td className={styles.mono}>{t.schedule ?? <span className={styles.muted}>-</span>}</td>
-                  <td className={styles.wrap}><Params params={t.params} /></td>
                 </tr>
               ))}
             </tbody>
