@@ -1,3 +1,5 @@
+import { defaults } from '../../config/defaults';
+import { formatDuration } from '../../core/duration';
 import { getConfig } from '../../config/env';
 import { parseAlertRule } from '../../core/alert-rule';
 import { JobsError } from '../../core/errors';
@@ -34,7 +36,7 @@ export const alertsCommand: Command = {
       if (positionals.length > 0) throw new JobsError('usage', `Unexpected argument "${positionals[0]}".\nUsage: ${usage}`);
       const rule = parseAlertRule({ ...values, minCount: values['min-count'] });
       await addAlertRule(await getEngine(), rule, Date.now());
-      io.out(`${success('added')} alert rule ${rule.name} (${rule.kind}); the cron poller checks it every 30 s`);
+      io.out(`${success('added')} alert rule ${rule.name} (${rule.kind}); the cron poller checks it every ${formatDuration(defaults.alertCheckIntervalMs)}`);
       return 0;
     }
     if (sub === 'remove' || sub === 'test') {
