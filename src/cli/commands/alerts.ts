@@ -10,7 +10,8 @@ import { addAlertRule, listAlertRules, readAlertStates, removeAlertRule } from '
 import { onePositional, parseCommand } from '../args';
 import { commandList } from '../command-list';
 import { success } from '../format';
-import { alertRuleJson, renderAlertRules } from '../format-alerts';
+import { renderAlertRules } from '../format-alerts';
+import { alertRuleJson } from '../../lib/alerts/rule-json';
 import type { Command } from '../io';
 
 const { usage } = commandList.alerts;

@@ -16,7 +16,8 @@ export type { HttpRequestParams, HttpRequestResult };
  * any other 4xx fails the job at once. The request itself is
  * performHttpRequest, for code that builds on it. A webhook delivery (params
  * with `webhook`, inserted with a job's end) is one too: its body is the ended
- * job's JSON, signed afresh at each attempt.
+ * job's JSON, signed afresh at each attempt. With `sign: true` (alert
+ * notifications use it), the text body is signed the same way at each attempt.
  */
 export class HttpRequestJob extends Job<HttpRequestParams, HttpRequestResult> {
   static jobName = 'http-request';

@@ -53,7 +53,8 @@ const check = (now: number) => checkAlerts(engine, getConfig(), registry, now);
 async function deliver(changes: NotifiedChange[]): Promise<void> {
   for (const { jobId } of changes) {
     const job = (await getJob(engine, jobId))!;
-    await executeFromDatabase(job.name === 'send-email' ? SendEmailJob : HttpRequestJob, jobId);
+    if (job.name === 'send-email') await executeFromDatabase(SendEmailJob, jobId);
+    else await executeFromDatabase(HttpRequestJob, jobId);
   }
 }
 
