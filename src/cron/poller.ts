@@ -107,7 +107,8 @@ export class CronPoller {
     this.alertsCheckedAt = now;
     const { engine, config, registry, log } = this.options;
     try {
-      const notified = await checkAlerts(engine, config, registry, now);
+      const { notified, failed } = await checkAlerts(engine, config, registry, now);
+      for (const { rule, message } of failed) log.error(`alert ${rule} not checked: ${message}`, { event: 'alert.check_failed', error: message });
       for (const change of notified) {
         log.info(`alert ${change.rule}${change.subject ? ` (${change.subject})` : ''} ${change.firing ? 'fired' : 'cleared'}: ${change.message}; notification job ${change.jobId}`, {
           event: change.firing ? 'alert.fired' : 'alert.cleared', jobId: change.jobId,

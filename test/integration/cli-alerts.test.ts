@@ -56,6 +56,7 @@ describe('bin/jobs alerts', () => {
       [['add', '--name', 'x', '--kind', 'no-worker', '--notify', 'slack:not-a-url'], /needs an http:\/\/ or https:\/\/ URL/],
       [['add', '--name', 'x', '--kind', 'no-worker', '--notify', 'email:a@b.c', '--bogus'], /Unknown option '--bogus'/],
       [['add', '--kind', 'no-worker', '--notify', 'email:a@b.c'], /--name is required/],
+      [['add', '--name', 'x', '--kind', 'no-worker', '--notify', `webhook:https://h.example/${'x'.repeat(9_000)}`], /Invalid params for http-request: params\.url: Too big/],
       [['frobnicate'], /Unknown alerts command "frobnicate"/],
       [['remove'], /Give one alert rule name/],
     ];

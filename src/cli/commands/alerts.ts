@@ -5,8 +5,9 @@ import { parseAlertRule } from '../../core/alert-rule';
 import { JobsError } from '../../core/errors';
 import { getEngine } from '../../db/client';
 import { registry } from '../../jobs';
+import { addAlertRuleChecked } from '../../lib/alerts/add-rule';
 import { sendTestAlert } from '../../lib/alerts/send-test';
-import { addAlertRule, listAlertRules, readAlertStates, removeAlertRule } from '../../store/alerts';
+import { listAlertRules, readAlertStates, removeAlertRule } from '../../store/alerts';
 import { onePositional, parseCommand } from '../args';
 import { commandList } from '../command-list';
 import { success } from '../format';
@@ -36,7 +37,7 @@ export const alertsCommand: Command = {
       const { values, positionals } = parseCommand(rest, addOptions, usage);
       if (positionals.length > 0) throw new JobsError('usage', `Unexpected argument "${positionals[0]}".\nUsage: ${usage}`);
       const rule = parseAlertRule({ ...values, minCount: values['min-count'] });
-      await addAlertRule(await getEngine(), rule, Date.now());
+      await addAlertRuleChecked(await getEngine(), getConfig(), registry, rule, Date.now());
       io.out(`${success('added')} alert rule ${rule.name} (${rule.kind}); the cron poller checks it every ${formatDuration(defaults.alertCheckIntervalMs)}`);
       return 0;
     }

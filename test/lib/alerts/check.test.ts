@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 const addRule = (input: AlertRuleInput) => addAlertRule(engine, parseAlertRule(input), Date.now());
-const check = (now: number) => checkAlerts(engine, getConfig(), registry, now);
+const check = async (now: number) => (await checkAlerts(engine, getConfig(), registry, now)).notified;
 
 /** Runs each notification job through the real built-in job, as a worker would. */
 async function deliver(changes: NotifiedChange[]): Promise<void> {
@@ -173,6 +173,19 @@ describe('each alert kind fires once when it starts and once when it clears, del
   });
 });
 
+describe('a rule that cannot be notified', () => {
+  it('is reported by name and does not keep the other rules from firing', async () => {
+    const bad = parseAlertRule({ name: 'aa-bad', kind: 'no-worker', queue: 'stranded', notify: `webhook:${receiver.origin}/${'x'.repeat(9_000)}` });
+    await addAlertRule(engine, bad, Date.now()); // past the CLI's check, as an older build or a hand edit may leave it
+    await addRule({ name: 'zz-good', kind: 'no-worker', queue: 'stranded', notify: `slack:${receiver.origin}/slack` });
+    const t = Date.now();
+    await enqueueJobs(engine, [job({ name: 'strand', queue: 'stranded', runAt: t })], t);
+    const { notified, failed } = await checkAlerts(engine, getConfig(), registry, t);
+    expect(notified).toMatchObject([{ rule: 'zz-good', firing: true }]);
+    expect(failed).toEqual([{ rule: 'aa-bad', message: expect.stringMatching(/url/) }]);
+  });
+});
+
 describe('several checkers at once', () => {
   it('two checkers racing on the same rule notify each start and each clear exactly once', async () => {
     const { openEngine } = await import('@/db/client');
@@ -180,7 +193,7 @@ describe('several checkers at once', () => {
     try {
       await addRule({ name: 'race', kind: 'queue-age', queue: 'race', threshold: '1m', notify: `slack:${receiver.origin}/slack` });
       const t = Date.now();
-      const otherCheck = (now: number) => checkAlerts(other, getConfig(), registry, now);
+      const otherCheck = async (now: number) => (await checkAlerts(other, getConfig(), registry, now)).notified;
       const notified: NotifiedChange[] = [];
       for (let round = 0; round < 5; round++) {
         const at = t + round * 10 * minuteMs;
