@@ -105,7 +105,7 @@ export interface AlertChange {
  * a firing one no longer bad (or no longer seen at all) clears.
  * @example alertChanges([{ subject: 'q', bad: true, message: 'm' }], []) // [{ subject: 'q', firing: true, message: 'm' }]
  */
-export function alertChanges(findings: Finding[], states: SubjectState[]): AlertChange[] {
+export function alertChanges(findings: Finding[], states: SubjectState[], goneText: (subject: string) => string = (subject) => `${subject || 'rule'}: no longer seen`): AlertChange[] {
   const firing = new Set(states.filter((s) => s.firing).map((s) => s.subject));
   const changes: AlertChange[] = [];
   const seen = new Set<string>();
@@ -113,8 +113,27 @@ export function alertChanges(findings: Finding[], states: SubjectState[]): Alert
     seen.add(f.subject);
     if (f.bad !== firing.has(f.subject)) changes.push({ subject: f.subject, firing: f.bad, message: f.message });
   }
-  for (const subject of firing) if (!seen.has(subject)) changes.push({ subject, firing: false, message: `${subject || 'rule'}: no longer seen` });
+  for (const subject of firing) if (!seen.has(subject)) changes.push({ subject, firing: false, message: goneText(subject) });
   return changes;
+}
+
+/**
+ * Pure. Why a firing subject the rule's observation no longer lists is fine
+ * now: a queue that has no ready job, a job name with no failure left in the window, a schedule removed.
+ * @example goneText({ kind: 'no-worker', windowMs: 900000 }, 'mail') // 'queue mail: no job ready now'
+ */
+export function goneText(rule: Pick<AlertRule, 'kind' | 'windowMs'>, subject: string): string {
+  switch (rule.kind) {
+    case 'queue-age':
+    case 'no-worker':
+      return `queue ${subject}: no job ready now`;
+    case 'job-failed':
+      return `job ${subject}: no job failed in the last ${formatDuration(rule.windowMs)}`;
+    case 'schedule-missed':
+      return `schedule ${subject}: removed`;
+    case 'failure-rate':
+      return 'no longer seen';
+  }
 }
 
 /** The text of a notification. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlertRule } from '@/core/alert-rule';
-import { alertChanges, judgeRule, parseNotify, type AlertRule } from '@/core/alerts';
+import { alertChanges, goneText, judgeRule, parseNotify, type AlertRule } from '@/core/alerts';
 
 const rule = (overrides: Partial<AlertRule>): AlertRule => ({
   name: 'r', kind: 'failure-rate', jobName: 'charge', queue: null, scheduleName: null, threshold: 20, windowMs: 15 * 60_000, minCount: 10, notify: 'email:a@b.c', ...overrides,
@@ -37,6 +37,14 @@ describe('alertChanges', () => {
       { subject: 'c', firing: false, message: 'c ok' },
       { subject: 'gone', firing: false, message: 'gone: no longer seen' },
     ]);
+  });
+});
+
+describe('goneText', () => {
+  it('says why a subject the rule no longer lists is fine, in the words of its kind', () => {
+    const states = [{ subject: 'mail', firing: true }];
+    expect(alertChanges([], states, (s) => goneText(rule({ kind: 'no-worker' }), s))).toEqual([{ subject: 'mail', firing: false, message: 'queue mail: no job ready now' }]);
+    expect(goneText(rule({ kind: 'job-failed', windowMs: 300_000 }), 'sync')).toBe('job sync: no job failed in the last 5m 0s');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/env';
-import { alertChanges, alertText, judgeRule, type AlertChange, type AlertRule } from '../../core/alerts';
+import { alertChanges, alertText, goneText, judgeRule, type AlertChange, type AlertRule } from '../../core/alerts';
 import { describeError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
 import { listAlertRules, readAlertStates, transitionAlert } from '../../store/alerts';
@@ -37,7 +37,7 @@ export async function checkAlerts(engine: Engine, config: Config, registry: JobR
     try {
       const findings = judgeRule(rule, await observeRule(engine, rule, now, config.leaseMs), now);
       const mine = states.filter((s) => s.ruleName === rule.name).map((s) => ({ subject: s.subject, firing: s.firing === 1 }));
-      for (const change of alertChanges(findings, mine)) {
+      for (const change of alertChanges(findings, mine, (subject) => goneText(rule, subject))) {
         const job = notificationJob(rule.notify, alertBody(rule, change, now), registry, config, now);
         if (await transitionAlert(engine, { ruleName: rule.name, subject: change.subject, firing: change.firing, message: change.message, job, now })) {
           check.notified.push({ ...change, rule: rule.name, jobId: job.id });

@@ -169,7 +169,9 @@ describe('each alert kind fires once when it starts and once when it clears, del
       expect.stringMatching(/^\[FIRING\] alert sync-failed \(job-failed\): job sync-teams: 1 job\(s\)/),
     ]);
     const cleared = await check(Date.now() + 7 * minuteMs);
-    expect(cleared.map((c) => [c.subject, c.firing]).sort()).toEqual([['sync-teams', false], ['sync-users', false]]);
+    expect(cleared.map((c) => [c.subject, c.firing, c.message]).sort()).toEqual([
+      ['sync-teams', false, 'job sync-teams: no job failed in the last 5m 0s'], ['sync-users', false, 'job sync-users: no job failed in the last 5m 0s'],
+    ]);
   });
 });
 
