@@ -1,6 +1,6 @@
 import { defaults } from '../config/defaults';
 import { alertKinds, parseNotify, type AlertKind, type AlertRule } from './alerts';
-import { parseDuration } from './duration';
+import { formatDuration, parseDuration } from './duration';
 import { JobsError } from './errors';
 
 /** A rule as typed on the command line (`bin/jobs alerts add`), every value a string. */
@@ -37,6 +37,7 @@ export function parseAlertRule(input: AlertRuleInput): AlertRule {
   if (kind === 'failure-rate' && input.job === undefined && input.queue === undefined) throw usage('a failure-rate rule needs --job J or --queue Q');
   const windowMs = input.window === undefined ? defaults.alertWindowMs : asUsage(() => parseDuration(input.window!));
   if (windowMs < 60_000) throw usage('--window must be at least 1m (the failure counts are kept per minute)');
+  if (windowMs > defaults.statsMinutesKeptMs) throw usage(`--window must be at most ${formatDuration(defaults.statsMinutesKeptMs)} (the failure counts per minute are kept that long)`);
   const minCount = input.minCount === undefined ? defaults.alertMinCount : Number(input.minCount);
   if (!Number.isInteger(minCount) || minCount < 1) throw usage(`--min-count must be a whole number >= 1, got "${input.minCount}"`);
   return {

@@ -55,6 +55,7 @@ describe('parseAlertRule and parseNotify', () => {
     expect(parseAlertRule({ name: 'x', kind: 'queue-age', threshold: '10m', window: '1h', notify: 'email:a@b.c' })).toMatchObject({ threshold: 600_000, windowMs: 3_600_000 });
     expect(() => parseAlertRule({ name: 'x', kind: 'no-worker', threshold: '5', notify: 'email:a@b.c' })).toThrow(/takes no --threshold/);
     expect(() => parseAlertRule({ name: 'x', kind: 'job-failed', window: '30s', notify: 'email:a@b.c' })).toThrow(/at least 1m/);
+    expect(() => parseAlertRule({ name: 'x', kind: 'job-failed', window: '8d', notify: 'email:a@b.c' })).toThrow(/at most 168h/);
     expect(parseNotify('email:ops@example.com')).toEqual({ via: 'email', address: 'ops@example.com' });
   });
 });

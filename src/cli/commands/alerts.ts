@@ -1,5 +1,4 @@
 import { defaults } from '../../config/defaults';
-import { formatDuration } from '../../core/duration';
 import { getConfig } from '../../config/env';
 import { parseAlertRule } from '../../core/alert-rule';
 import { JobsError } from '../../core/errors';
@@ -38,7 +37,7 @@ export const alertsCommand: Command = {
       if (positionals.length > 0) throw new JobsError('usage', `Unexpected argument "${positionals[0]}".\nUsage: ${usage}`);
       const rule = parseAlertRule({ ...values, minCount: values['min-count'] });
       await addAlertRuleChecked(await getEngine(), getConfig(), registry, rule, Date.now());
-      io.out(`${success('added')} alert rule ${rule.name} (${rule.kind}); the cron poller checks it every ${formatDuration(defaults.alertCheckIntervalMs)}`);
+      io.out(`${success('added')} alert rule ${rule.name} (${rule.kind}); the cron poller checks it every ${defaults.alertCheckIntervalMs / 1000} s`);
       return 0;
     }
     if (sub === 'remove' || sub === 'test') {

@@ -1,3 +1,4 @@
+import { defaults } from '@/config/defaults';
 import { getEngine } from '@/db/client';
 import { alertRuleJson } from '@/lib/alerts/rule-json';
 import { listAlertRules, readAlertStates } from '@/store/alerts';
@@ -18,7 +19,7 @@ export default async function AlertsPage() {
       <h1>Alerts</h1>
       <section className={styles.card} aria-label="Alert rules">
         <AlertsTable rules={rules} now={Date.now()} />
-        <p className={styles.muted}>Checked by the cron poller every 30 s; edit them with <code>bin/jobs alerts add|remove</code>.</p>
+        <p className={styles.muted}>Checked by the cron poller every {defaults.alertCheckIntervalMs / 1000} s; edit them with <code>bin/jobs alerts add|remove</code>.</p>
       </section>
     </>
   );
