@@ -73,6 +73,13 @@ export const commandList = {
     runsJobs: true,
     load: async () => (await import('./commands/cron')).cronCommand,
   },
+  alerts: {
+    usage: `bin/jobs alerts list [--json] | remove <name> | test <name>
+       bin/jobs alerts add --name N --kind failure-rate|queue-age|no-worker|schedule-missed|job-failed [--job J | --queue Q | --schedule S]
+         [--threshold 20% | 10m] [--window 15m] [--min-count 10] --notify slack:URL|webhook:URL|email:ADDRESS`,
+    summary: 'alert rules, checked by the cron poller every 30 s; each alert is notified once when it fires and once when it clears; test sends one now',
+    load: async () => (await import('./commands/alerts')).alertsCommand,
+  },
   cleanup: {
     usage: 'bin/jobs cleanup [--completed-older-than 1d] [--failed-older-than 7d] [--json]',
     summary: 'delete finished jobs past their retention, with their attempts and progress, and stats minutes older than 7 days',

@@ -116,6 +116,13 @@ export const defaults = {
   // Metrics and logs
   /** How processes write their log lines (LOG_FORMAT): 'text', readable lines, or 'json', one JSON object per line. */
   logFormat: 'text',
+  // Alerts
+  /** How often the cron poller checks the alert rules, in ms. */
+  alertCheckIntervalMs: 30_000,
+  /** The window an alert rule looks back over when added without --window, in ms (15 min). */
+  alertWindowMs: 15 * 60_000,
+  /** A failure-rate rule counts only once this many jobs ended in its window, so 1 failure of 1 does not fire. */
+  alertMinCount: 10,
 } as const;
 
 /**

@@ -12,6 +12,7 @@ import { jobEvents } from '../lib/jobs/events';
 import { buildNewJob } from '../lib/jobs/job-spec';
 import type { JobRegistry } from '../lib/jobs/registry';
 import { codeSchedules } from '../lib/jobs/schedule-spec';
+import { checkAlerts } from '../lib/alerts/check';
 import { syncWebhooks } from '../lib/webhooks/sync';
 import { WakeSignal } from '../worker/wake-signal';
 
@@ -52,6 +53,7 @@ export class CronPoller {
   private doorbell?: DoorbellListener;
   private stopping = false;
   private loopDone?: Promise<void>;
+  private alertsCheckedAt = -Infinity;
 
   constructor(private readonly options: PollerOptions) {
     this.now = options.now ?? Date.now;
@@ -79,8 +81,10 @@ export class CronPoller {
       let sleepMs = maxSleepMs;
       try {
         await this.tick(this.now());
+        await this.checkAlertsWhenDue(this.now());
         const next = await nextScheduleFireAt(engine);
         if (next !== null) sleepMs = Math.min(maxSleepMs, Math.max(0, next - this.now()));
+        sleepMs = Math.min(sleepMs, Math.max(0, this.alertsCheckedAt + defaults.alertCheckIntervalMs - this.now()));
       } catch (error) {
         this.options.log.error(`cron tick failed: ${describeError(error).message}`, { event: 'cron.tick_failed', error: describeError(error).message });
         sleepMs = Math.min(maxSleepMs, config.pollIntervalMs);
@@ -95,6 +99,26 @@ export class CronPoller {
     for (const schedule of await dueSchedules(this.options.engine, now)) enqueued += await this.fireDue(schedule, now);
     if (enqueued > 0 && this.options.engine.kind === 'file') ringDoorbell(this.options.engine.location, 'ready');
     return enqueued;
+  }
+
+  /** Checks the alert rules every alertCheckIntervalMs; a failed check is logged and tried again at the next interval. */
+  private async checkAlertsWhenDue(now: number): Promise<void> {
+    if (now - this.alertsCheckedAt < defaults.alertCheckIntervalMs) return;
+    this.alertsCheckedAt = now;
+    const { engine, config, registry, log } = this.options;
+    try {
+      const { notified, failed } = await checkAlerts(engine, config, registry, now);
+      for (const { rule, message } of failed) log.error(`alert ${rule} not checked: ${message}`, { event: 'alert.check_failed', error: message });
+      for (const change of notified) {
+        log.info(`alert ${change.rule}${change.subject ? ` (${change.subject})` : ''} ${change.firing ? 'fired' : 'cleared'}: ${change.message}; notification job ${change.jobId}`, {
+          event: change.firing ? 'alert.fired' : 'alert.cleared', jobId: change.jobId,
+        });
+      }
+      if (notified.length > 0 && engine.kind === 'file') ringDoorbell(engine.location, 'ready');
+    } catch (error) {
+      const message = describeError(error).message;
+      log.error(`alert check failed: ${message}`, { event: 'alert.check_failed', error: message });
+    }
   }
 
   private async fireDue(schedule: CronJobRow, now: number): Promise<number> {

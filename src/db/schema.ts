@@ -151,6 +151,7 @@ export const cronJobs = sqliteTable(
     runsCompleted: integer('runs_completed').notNull().default(0),
     runsFailed: integer('runs_failed').notNull().default(0),
     runsMissed: integer('runs_missed').notNull().default(0), // fires skipped by the misfire policy
+    lastMissedAt: integer('last_missed_at'), // when a poller last recorded a missed fire (the schedule-missed alert)
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -394,7 +395,47 @@ export const webhookTargets = sqliteTable(
   (t) => [index('webhook_targets_name_idx').on(t.jobName)],
 );
 
+/** An alert rule, added from the CLI; the cron poller checks it every alertCheckIntervalMs. */
+export const alertRules = sqliteTable('alert_rules', {
+  name: text('name').primaryKey(),
+  kind: text('kind').$type<'failure-rate' | 'queue-age' | 'no-worker' | 'schedule-missed' | 'job-failed'>().notNull(),
+  /** What it watches: a job name, a queue or a schedule; null for all of them. */
+  jobName: text('job_name'),
+  queue: text('queue'),
+  scheduleName: text('schedule_name'),
+  /** failure-rate: percent (0-100); queue-age: ms; unused by the other kinds. */
+  threshold: integer('threshold'),
+  windowMs: integer('window_ms').notNull(),
+  /** failure-rate: fewest ended jobs in the window before a rate counts. */
+  minCount: integer('min_count').notNull(),
+  /** slack:URL, webhook:URL or email:ADDRESS. */
+  notify: text('notify').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Whether a rule fires, per subject (a job name, a queue, a schedule; '' for
+ * the rule as a whole). Moved only by a compare-and-set on `firing`, in the
+ * batch that enqueues the notification, so one poller notifies each change.
+ */
+export const alertStates = sqliteTable(
+  'alert_states',
+  {
+    ruleName: text('rule_name').notNull(),
+    subject: text('subject').notNull(),
+    firing: integer('firing').notNull().default(0),
+    /** When it started firing (or cleared). */
+    since: integer('since').notNull(),
+    /** The text of the last notification. */
+    message: text('message').notNull(),
+    notifiedAt: integer('notified_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleName, t.subject] })],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
+export type AlertRuleRow = typeof alertRules.$inferSelect;
+export type AlertStateRow = typeof alertStates.$inferSelect;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type ProgressRow = typeof jobProgress.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;

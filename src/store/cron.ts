@@ -161,9 +161,9 @@ export interface Fire {
  */
 export async function fireSchedule(engine: Engine, fire: Fire): Promise<{ claimed: boolean; enqueued: boolean }> {
   const claim: Statement = {
-    sql: `UPDATE cron_jobs SET next_run_at = ?, runs_missed = runs_missed + ?, updated_at = ?
-          WHERE name = ? AND enabled = 1 AND next_run_at = ? RETURNING name`,
-    args: [fire.nextRunAt, fire.missed, fire.now, fire.name, fire.expectedNextRunAt],
+    sql: `UPDATE cron_jobs SET next_run_at = ?, runs_missed = runs_missed + ?, last_missed_at = CASE WHEN ? > 0 THEN ? ELSE last_missed_at END,
+          updated_at = ? WHERE name = ? AND enabled = 1 AND next_run_at = ? RETURNING name`,
+    args: [fire.nextRunAt, fire.missed, fire.missed, fire.now, fire.now, fire.name, fire.expectedNextRunAt],
   };
   if (!fire.job) return { claimed: (await engine.batch([claim]))[0].length === 1, enqueued: false };
   const enqueue: Statement = {

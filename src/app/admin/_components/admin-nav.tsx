@@ -11,6 +11,7 @@ const sections = [
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/workers', label: 'Workers' },
   { href: '/admin/schedules', label: 'Schedules' },
+  { href: '/admin/alerts', label: 'Alerts' },
   { href: '/admin/enqueue', label: 'Enqueue' },
   { href: '/admin/activity', label: 'Activity' },
 ];

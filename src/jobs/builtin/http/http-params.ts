@@ -36,6 +36,7 @@ export const httpRequestParams = z
     timeoutMs: z.number().int().min(1).max(300_000).default(30_000).describe('ms for the whole request, reading the body included'),
     maxResponseBytes: z.number().int().min(0).max(10 * 1024 * 1024).default(64 * 1024).describe('a longer body is cut there, with truncated: true'),
     responseHeaders: z.array(z.string().min(1).max(200)).max(50).default(['content-type']).describe('names of the response headers to return'),
+    sign: z.boolean().optional().describe('sign the text body with JOBS_WEBHOOK_SECRET at each attempt, as webhook deliveries are (X-Fluent-Jobs-Timestamp and -Signature headers)'),
     webhook: webhookParams.optional().describe('set by the job system on a webhook delivery: the signed JSON body is made from it at each attempt'),
   })
   .strict()
@@ -43,6 +44,7 @@ export const httpRequestParams = z
     const hasBody = p.json !== undefined || p.body !== undefined;
     if (p.json !== undefined && p.body !== undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
     if (p.webhook && hasBody) ctx.addIssue({ code: 'custom', path: ['webhook'], message: 'a webhook delivery makes its own body: give no json or body' });
+    if (p.sign && p.body === undefined) ctx.addIssue({ code: 'custom', path: ['sign'], message: 'a signed request needs a text body (body), the bytes that are signed' });
     if (hasBody && (p.method === 'GET' || p.method === 'HEAD')) ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${p.method} request cannot have a body` });
   });
 
