@@ -63,4 +63,20 @@ describe.skipIf(!tursodb)('the store on tursodb --sync-server' + (tursodb ? '' :
     await engine.run('INSERT INTO counted (v) VALUES (1), (2), (3)');
     expect(await countedDelete(engine, 'DELETE FROM counted WHERE v < ?', [3])).toBe(2);
   });
+
+  it('does not isolate an interactive transaction: another client\'s write lands in it and is rolled back with it', async () => {
+    // Why `.later(params, { tx })` (enqueueInTransaction, the caller's Drizzle transaction) must not be
+    // used on tursodb: it answers baton null and runs every request on one shared connection.
+    // On Turso's servers each transaction is a stream of its own.
+    const a = createClient({ url: bridge.url });
+    const b = createClient({ url: bridge.url });
+    await a.execute('CREATE TABLE shared_tx (who TEXT)');
+    const tx = await a.transaction('write');
+    await tx.execute("INSERT INTO shared_tx VALUES ('a, in its transaction')");
+    await b.execute("INSERT INTO shared_tx VALUES ('b, on its own')"); // not made to wait for a's COMMIT
+    await tx.rollback();
+    expect((await b.execute('SELECT who FROM shared_tx')).rows).toEqual([]); // b's committed write is gone too
+    a.close();
+    b.close();
+  });
 });
