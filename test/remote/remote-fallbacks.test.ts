@@ -10,6 +10,10 @@ import { openRemoteEngine } from '@/db/remote-engine';
 import { JobRegistry } from '@/lib/jobs';
 import { DemoJob } from '@/jobs';
 import { createWorkerLog } from '@/worker/log';
+import { newJobId } from '@/core/ids';
+import { enqueueInTransaction, type NewJob } from '@/store/enqueue';
+import { getJob } from '@/store/queries';
+import type { RemoteDatabase } from '@/lib/jobs/database';
 import { Worker } from '@/worker/worker';
 
 // The remote engine (the one a libsql:// URL opens) over @libsql/client's own SQLite on a file:
@@ -43,5 +47,22 @@ describe('a worker and a cron poller on a remote database', () => {
     await poller.start();
     await poller.stop();
     expect(cronLines.join('\n')).toMatch(/cron poller \S+ started \(remote database: no doorbell, which needs a local file; polls every 250 ms\)/);
+  });
+
+  it('enqueue in the caller\'s own (asynchronous, interactive) Drizzle transaction commits and rolls back with it', async () => {
+    // The only interactive transaction on a remote database is the app's own, `.later(params, { tx })`.
+    const db = engine.orm as unknown as RemoteDatabase;
+    const job = (): NewJob => ({ id: newJobId(), name: 'demo', queue: 'default', priority: 0, params: '{}', maxAttempts: 1, backoff: null, timeoutMs: 1000, runAt: 0, idempotencyKey: null });
+    const kept = job();
+    await db.transaction(async (tx) => {
+      expect(await enqueueInTransaction(tx, kept, 0)).toBe(kept.id);
+    });
+    const dropped = job();
+    await expect(db.transaction(async (tx) => {
+      await enqueueInTransaction(tx, dropped, 0);
+      throw new Error('the app changed its mind');
+    })).rejects.toThrow('the app changed its mind');
+    expect((await getJob(engine, kept.id))?.state).toBe('pending');
+    expect(await getJob(engine, dropped.id)).toBeFalsy();
   });
 });
