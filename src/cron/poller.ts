@@ -70,7 +70,8 @@ export class CronPoller {
       });
     }
     this.loopDone = this.loop();
-    this.options.log.info(`cron poller ${this.id} started`, { event: 'cron.started' });
+    const wakeUps = engine.kind === 'file' ? '' : ` (remote database: no doorbell, which needs a local file; polls every ${config.pollIntervalMs} ms)`;
+    this.options.log.info(`cron poller ${this.id} started${wakeUps}`, { event: 'cron.started' });
   }
 
   private async loop(): Promise<void> {

@@ -24,8 +24,12 @@ export interface Engine {
   readonly orm: DrizzleDb;
   /** Rows of a SELECT, or of a write with RETURNING. */
   all<T = Row>(sql: string, args?: SqlArg[]): Promise<T[]>;
-  /** A write without RETURNING; resolves with the number of rows it changed. */
-  run(sql: string, args?: SqlArg[]): Promise<number>;
+  /**
+   * A write without RETURNING. Resolves with nothing: a server's `rowsAffected`
+   * cannot be trusted (tursodb reports 0 for every write), so a caller that
+   * needs a count selects `changes()` in the same batch (see countedDelete).
+   */
+  run(sql: string, args?: SqlArg[]): Promise<void>;
   /** Statements run as one atomic write transaction; resolves with each statement's rows. */
   batch(statements: Statement[]): Promise<Row[][]>;
   close(): Promise<void>;

@@ -111,7 +111,9 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     location: filePath,
     orm,
     all: <T = Row>(sql: string, args?: SqlArg[]) => guard(() => execute(sql, args) as T[]),
-    run: (sql, args = []) => guard(() => prepare(sql).run(...args).changes),
+    run: (sql, args = []) => guard(() => {
+      prepare(sql).run(...args);
+    }),
     batch: (statements) =>
       new Promise((resolve, reject) => {
         // One flush at a time, in order: batches that arrive while one waits for the lock join the next group.

@@ -22,7 +22,7 @@ export function openRemoteEngine(url: string, authToken: string | undefined): En
       return toRows(await client.execute({ sql, args })) as T[];
     },
     async run(sql, args = []) {
-      return (await client.execute({ sql, args })).rowsAffected;
+      await client.execute({ sql, args });
     },
     async batch(statements) {
       const results = await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args ?? [] })), 'write');

@@ -1,4 +1,5 @@
 import type { Engine } from '../db/engine';
+import { countedDelete } from './counted-delete';
 import type { JobEventRow } from '../db/schema';
 
 /**
@@ -42,7 +43,7 @@ export async function pruneChanges(engine: Engine, keepSince: number, keepAtMost
   const cutoff = Math.min(firstKept?.id ?? newest, newest - keepAtMost + 1, newest, Number(folded) + 1);
   let deleted = 0;
   for (let from = oldest; from < cutoff; from += pruneChunk) {
-    deleted += await engine.run('DELETE FROM job_events WHERE id >= ? AND id < ?', [from, Math.min(from + pruneChunk, cutoff)]);
+    deleted += await countedDelete(engine, 'DELETE FROM job_events WHERE id >= ? AND id < ?', [from, Math.min(from + pruneChunk, cutoff)]);
   }
   return deleted;
 }

@@ -1,4 +1,5 @@
 import type { Engine } from '../db/engine';
+import { countedDelete } from './counted-delete';
 import type { JobState } from '../core/states';
 
 /**
@@ -132,7 +133,7 @@ export async function readNameTotals(engine: Engine, range: MinuteRange): Promis
 
 /** Deletes the per-minute rows before `before` (epoch ms). Returns how many. */
 export async function pruneJobMinutes(engine: Engine, before: number): Promise<number> {
-  return engine.run('DELETE FROM job_minutes WHERE minute < ?', [Math.floor(before / 60_000)]);
+  return countedDelete(engine, 'DELETE FROM job_minutes WHERE minute < ?', [Math.floor(before / 60_000)]);
 }
 
 /** Distinct priorities visited before giving up: queues use a handful. */

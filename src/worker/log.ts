@@ -8,7 +8,7 @@ import { jsonLine, logFormatOf, writeOut } from '../lib/log/process-log';
 import type { ReapedJob } from '../store/lease';
 
 export interface WorkerLog {
-  started(worker: { id: string }): void;
+  started(worker: { id: string; wakeUps?: string }): void;
   stopped(worker: { id: string }): void;
   reaped(job: ReapedJob): void;
   error(what: string, error: unknown): void;
@@ -64,7 +64,7 @@ export function createWorkerLog(write: (line: string) => void = writeOut, option
     jobEvents.on('job.log', (e) => (options.quiet && (e.line.level === 'debug' || e.line.level === 'info') ? undefined : emit(jobLogEntry(e, redactKeys)))),
   ];
   return {
-    started: (w) => emit({ level: 'info', event: 'worker.started', workerId: w.id, message: `worker ${w.id} started` }),
+    started: (w) => emit({ level: 'info', event: 'worker.started', workerId: w.id, message: `worker ${w.id} started${w.wakeUps ? ` (${w.wakeUps})` : ''}` }),
     stopped: (w) => emit({ level: 'info', event: 'worker.stopped', workerId: w.id, message: `worker ${w.id} stopped` }),
     reaped: (r) => emit({
       level: 'warn', event: 'job.reaped', jobId: r.id, lostBy: r.lostBy, state: r.state, message: `took back ${short(r.id)} from ${r.lostBy} (lease expired): now ${r.state}`,

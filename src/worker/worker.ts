@@ -54,6 +54,11 @@ const clockSyncIntervalMs = 60_000;
  */
 export class Worker {
   readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  /** How it hears of new work, for its start-up line: said on a remote database, where the file-only parts are left out. */
+  get wakeUps(): string | undefined {
+    if (this.options.engine.kind === 'file') return undefined;
+    return `remote database: no doorbell or checkpointer, which need a local file; polls every ${this.options.config.pollIntervalMs} ms`;
+  }
   private readonly running = new Map<string, Promise<void>>();
   private readonly wakeUp = new WakeSignal();
   private readonly shutdown = new AbortController();
