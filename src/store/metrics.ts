@@ -1,5 +1,6 @@
 import type { Engine } from '../db/engine';
 import type { JobState } from '../core/states';
+import type { MinuteRow } from './stats';
 import { liveSince, liveWorker } from './workers';
 
 /**
@@ -10,19 +11,8 @@ import { liveSince, liveWorker } from './workers';
  * of dead workers are found among the running jobs (jobs_owner_idx) only.
  */
 
-/** A queue and job name's all-time figures, folded from the change feed (store/fold.ts); they never go down. */
-export interface TotalsRow {
-  queue: string;
-  name: string;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  retried: number;
-  /** Summed run time (ms) of the completed runs the histogram counts. */
-  runMsTotal: number;
-  /** Counts per bucket of runTimeBucketsMs (store/stats.ts), then longer. */
-  histogram: number[];
-}
+/** A queue and job name's all-time figures, folded from the change feed (store/fold.ts) as job_minutes are; they never go down. */
+export type TotalsRow = Omit<MinuteRow, 'minute'>;
 
 /** Read-only. Every row of job_totals, by queue and name (its primary key order). */
 export async function readJobTotals(engine: Engine): Promise<TotalsRow[]> {
