@@ -19,6 +19,7 @@ import { LeaseKeeper } from '../lib/jobs/lease-keeper';
 import { runClaimedJob } from '../lib/jobs/run-claimed';
 import { SharedClock } from '../lib/jobs/shared-clock';
 import { syncWebhooks } from '../lib/webhooks/sync';
+import { checkKeysFor } from '../lib/jobs/encrypted-params';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
 import { logJobNotices } from './job-notices';
@@ -114,6 +115,7 @@ export class Worker {
     this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
     await this.register(queues, concurrency);
     await syncWebhooks(engine, this.options.registry, this.options.config);
+    checkKeysFor(this.options.registry.list(), this.options.config.encryptionKeys);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled

@@ -174,6 +174,16 @@ describe('encrypted params', () => {
     }
   });
 
+  it('a worker that runs an encrypting class refuses to start without JOBS_ENCRYPTION_KEYS, and claims nothing', async () => {
+    const id = await SecretJob.later({ apiKey: newSecret('keyless') });
+    const worker = spawnProcess([path.join(root, 'test/fixtures/worker.ts')], {
+      DATABASE_URL: db.url, FIXTURE_JOBS: 'secret', JOBS_ENCRYPTION_KEYS: '', JOBS_POLL_INTERVAL_MS: '200',
+    });
+    expect(await worker.exited).not.toBe(0);
+    expect(worker.output()).toContain('job "secret" encrypts params (static encrypt) but JOBS_ENCRYPTION_KEYS is not set');
+    expect(await getJob(await engine(), id)).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+
   it('a changed ciphertext, or one moved to another param, fails the job without retries', async () => {
     const id = await SecretJob.later({ apiKey: newSecret('tamper'), card: { number: '4242424242424242' } });
     const moved = await SecretJob.later({ apiKey: newSecret('moved'), card: { number: '5555555555554444' } });

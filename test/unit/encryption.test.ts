@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DecryptionError, isEnvelope, openValue, parseKeyring, sealValue, type Envelope } from '@/core/encryption';
 import { parseConfig as parseEnv } from '@/config/env';
 import { redact } from '@/lib/jobs/json';
-import { encryptedPathsOf, openParams, sealParams } from '@/lib/jobs/encrypted-params';
+import { checkKeysFor, encryptedPathsOf, openParams, sealParams } from '@/lib/jobs/encrypted-params';
 import { Job, JobRegistry } from '@/lib/jobs';
 
 const parseConfig = (env: Record<string, string>) => parseEnv(env as unknown as NodeJS.ProcessEnv);
@@ -151,6 +151,13 @@ describe('the paths a class encrypts', () => {
   it('leaves a listed value stored in clear (before the class listed it) as it is, and skips a path through a non-object', () => {
     const params = { apiKey: 'sk_clear', card: 'not an object' };
     expect(openParams(ChargeJob, 'charge', params, null)).toBe(params);
+  });
+
+  it('a worker whose registry encrypts refuses to start without keys, rather than fail each of those jobs', () => {
+    const registry = new JobRegistry([ChargeJob]);
+    expect(() => checkKeysFor(registry.list(), null)).toThrow('job "charge" encrypts params (static encrypt) but JOBS_ENCRYPTION_KEYS is not set');
+    expect(() => checkKeysFor(registry.list(), ringA)).not.toThrow();
+    expect(() => checkKeysFor(new JobRegistry([]).list(), null)).not.toThrow();
   });
 
   it('checks static encrypt when the registry is built', () => {

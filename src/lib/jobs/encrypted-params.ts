@@ -93,3 +93,15 @@ function replaceAt(value: unknown, segments: readonly string[], above: readonly 
   // fromEntries defines own properties, so a "__proto__" key stays a plain key.
   return next === record[head] ? value : Object.fromEntries(Object.entries(record).map(([k, v]) => [k, k === head ? next : v]));
 }
+
+/**
+ * A worker (or poller) that runs a class which encrypts params needs the keys
+ * to open them: without JOBS_ENCRYPTION_KEYS it refuses to start, rather than
+ * claim those jobs and fail each one for good.
+ */
+export function checkKeysFor(classes: readonly { name: string; jobClass: JobClass }[], keyring: Keyring | null): void {
+  if (keyring) return;
+  const encrypting = classes.find(({ jobClass }) => jobClass.encrypt?.length);
+  if (!encrypting) return;
+  throw new JobsError('config', `Invalid configuration: job "${encrypting.name}" encrypts params (static encrypt) but JOBS_ENCRYPTION_KEYS is not set: a worker without the keys could not open its jobs`);
+}
