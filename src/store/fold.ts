@@ -43,28 +43,10 @@ function foldStatements(upTo: number): Statement[] {
         ON CONFLICT (queue, state, waiting) DO UPDATE SET n = n + excluded.n`,
       args: [upTo],
     },
-    {
-      // An end counts in the minute of its completed_at; a retry has none, and counts in the database's minute.
-      sql: `INSERT INTO job_minutes (minute, queue, name, completed, failed, cancelled, retried, run_ms_total, histogram)
-        SELECT coalesce(ended_at, at) / 60000, queue, name, sum(state = 'completed'), sum(state = 'failed'), sum(state = 'cancelled'),
-          sum(state = 'pending'), coalesce(sum(CASE WHEN state = 'completed' THEN run_ms END), 0), ${histogramOfChanges}
-        FROM job_events WHERE ${range} AND ${minuteChange} GROUP BY 1, 2, 3
-        ON CONFLICT (minute, queue, name) DO UPDATE SET
-          completed = completed + excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + excluded.cancelled,
-          retried = retried + excluded.retried, run_ms_total = run_ms_total + excluded.run_ms_total, histogram = ${histogramAdded}`,
-      args: [upTo],
-    },
-    {
-      // The same changes summed over all time (GET /api/metrics' counters): job_minutes is pruned after 7 days, these never are.
-      sql: `INSERT INTO job_totals (queue, name, completed, failed, cancelled, retried, run_ms_total, histogram)
-        SELECT queue, name, sum(state = 'completed'), sum(state = 'failed'), sum(state = 'cancelled'),
-          sum(state = 'pending'), coalesce(sum(CASE WHEN state = 'completed' THEN run_ms END), 0), ${histogramOfChanges}
-        FROM job_events WHERE ${range} AND ${minuteChange} GROUP BY 1, 2
-        ON CONFLICT (queue, name) DO UPDATE SET
-          completed = completed + excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + excluded.cancelled,
-          retried = retried + excluded.retried, run_ms_total = run_ms_total + excluded.run_ms_total, histogram = ${histogramAdded}`,
-      args: [upTo],
-    },
+    // An end counts in the minute of its completed_at; a retry has none, and counts in the database's minute.
+    outcomesInto('job_minutes', ['minute', 'queue', 'name'], 'coalesce(ended_at, at) / 60000, queue, name', upTo),
+    // The same changes summed over all time (GET /api/metrics' counters): job_minutes is pruned after 7 days, these never are.
+    outcomesInto('job_totals', ['queue', 'name'], 'queue, name', upTo),
     { sql: 'UPDATE feed_state SET folded = max(folded, ?) WHERE id = 1', args: [upTo] },
   ];
 }
@@ -91,4 +73,18 @@ export async function foldChanges(engine: Engine): Promise<number> {
  */
 export async function foldBeforeReading(engine: Engine): Promise<void> {
   await foldChanges(engine).catch(() => 0);
+}
+
+/** Adds the range's ends and retries, grouped by `key` (its columns, then their values from job_events), to `table`'s counters. */
+function outcomesInto(table: string, key: string[], keyValues: string, upTo: number): Statement {
+  return {
+    sql: `INSERT INTO ${table} (${key.join(', ')}, completed, failed, cancelled, retried, run_ms_total, histogram)
+      SELECT ${keyValues}, sum(state = 'completed'), sum(state = 'failed'), sum(state = 'cancelled'),
+        sum(state = 'pending'), coalesce(sum(CASE WHEN state = 'completed' THEN run_ms END), 0), ${histogramOfChanges}
+      FROM job_events WHERE ${range} AND ${minuteChange} GROUP BY ${key.map((_, i) => i + 1).join(', ')}
+      ON CONFLICT (${key.join(', ')}) DO UPDATE SET
+        completed = completed + excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + excluded.cancelled,
+        retried = retried + excluded.retried, run_ms_total = run_ms_total + excluded.run_ms_total, histogram = ${histogramAdded}`,
+    args: [upTo],
+  };
 }

@@ -41,13 +41,16 @@ export function createWorkerLog(write: (line: string) => void = writeOut, option
   const format = options.format ?? logFormatOf();
   const redactKeys = options.redactKeys ?? getConfig().redactKeys;
   const emit = (entry: LogEntry, textLine = `${stamp()} ${entry.message}`) => write(format === 'json' ? jsonLine('worker', entry) : textLine);
-  const info = options.quiet ? () => {} : emit;
   const job = (e: { jobId: string; jobName: string; attempt?: number }) => ({ jobId: e.jobId, jobName: e.jobName, attempt: e.attempt });
-  const off = [
-    jobEvents.on('job.started', (e) => info({ level: 'info', event: 'job.started', ...job(e), message: `started   ${e.jobName} ${short(e.jobId)} attempt ${e.attempt}` })),
-    jobEvents.on('job.completed', (e) => info({
+  // Quiet does not listen for the two lines every job has at all: building them would be most of the per-job work.
+  const everyJob = options.quiet ? [] : [
+    jobEvents.on('job.started', (e) => emit({ level: 'info', event: 'job.started', ...job(e), message: `started   ${e.jobName} ${short(e.jobId)} attempt ${e.attempt}` })),
+    jobEvents.on('job.completed', (e) => emit({
       level: 'info', event: 'job.completed', ...job(e), durationMs: e.durationMs, message: `completed ${e.jobName} ${short(e.jobId)} in ${formatDuration(e.durationMs)}`,
     })),
+  ];
+  const off = [
+    ...everyJob,
     jobEvents.on('job.retrying', (e) => emit({
       level: 'warn', event: 'job.retrying', ...job(e), error: e.error, nextRunAt: new Date(e.nextRunAt).toISOString(),
       message: `retrying  ${e.jobName} ${short(e.jobId)} attempt ${e.attempt} failed: ${e.error}; next at ${new Date(e.nextRunAt).toISOString()}`,

@@ -112,10 +112,11 @@ export class Worker {
   /** Registers the worker and starts its loops; resolves once it is listening for work. */
   async start(): Promise<void> {
     const { engine, queues, concurrency } = this.options;
+    // Configuration a worker cannot run with fails its start before it leaves any trace (a worker row, a timer).
+    checkKeysFor(this.options.registry.list(), this.options.config.encryptionKeys);
+    await syncWebhooks(engine, this.options.registry, this.options.config);
     this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
     await this.register(queues, concurrency);
-    await syncWebhooks(engine, this.options.registry, this.options.config);
-    checkKeysFor(this.options.registry.list(), this.options.config.encryptionKeys);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
