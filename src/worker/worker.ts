@@ -18,7 +18,7 @@ import type { JobRegistry } from '../lib/jobs/registry';
 import { LeaseKeeper } from '../lib/jobs/lease-keeper';
 import { runClaimedJob } from '../lib/jobs/run-claimed';
 import { SharedClock } from '../lib/jobs/shared-clock';
-import { syncWebhooks } from '../lib/webhooks/sync';
+import { syncWebhooks, webhookTargetsOf } from '../lib/webhooks/sync';
 import { checkKeysFor } from '../lib/jobs/encrypted-params';
 import { Claimer } from './claimer';
 import { ErrorBackoff } from './error-backoff';
@@ -114,9 +114,11 @@ export class Worker {
     const { engine, queues, concurrency } = this.options;
     // Configuration a worker cannot run with fails its start before it leaves any trace (a worker row, a timer).
     checkKeysFor(this.options.registry.list(), this.options.config.encryptionKeys);
-    await syncWebhooks(engine, this.options.registry, this.options.config);
+    webhookTargetsOf(this.options.registry, this.options.config);
     this.stopSyncing = await this.clock.keepSynced(clockSyncIntervalMs);
+    // register waits out a database locked by another process; the webhook sync after it then finds it free.
     await this.register(queues, concurrency);
+    await syncWebhooks(engine, this.options.registry, this.options.config);
     if (engine.kind === 'file') {
       this.doorbell = await listenDoorbell(engine.location, this.id.replace(/[^\w-]/g, '_'), (kinds) => {
         if (kinds.has('cancel')) void this.keeper.beat(); // a job of ours may have been cancelled
