@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { resetConfig } from '@/config/env';
 import { closeEngine, getEngine } from '@/db/client';
 import type { Engine } from '@/db/engine';
+import { migrationsDir } from '@/db/migrate';
 
 export interface TempDatabase {
   dir: string;
@@ -37,4 +38,21 @@ export function useTempDatabase(env: Record<string, string> = {}): TempDatabase 
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { dir, file, url, engine: getEngine };
+}
+
+/**
+ * A copy of the project's migrations up to (not including) the first whose tag
+ * starts with `firstLeftOut`, in `dir`: a database migrated with it is one made
+ * before that migration existed. Pass the returned folder to migrate().
+ */
+export function migrationsBefore(dir: string, firstLeftOut: string): string {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((entry) => entry.tag.startsWith(firstLeftOut));
+  if (at < 0) throw new Error(`No migration tagged ${firstLeftOut}*`);
+  const folder = path.join(dir, `migrations-before-${firstLeftOut}`);
+  fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
+  const before = journal.entries.slice(0, at);
+  for (const { tag } of before) fs.copyFileSync(path.join(migrationsDir, `${tag}.sql`), path.join(folder, `${tag}.sql`));
+  fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: before }));
+  return folder;
 }

@@ -71,6 +71,21 @@ describe('the counts kept by the triggers', () => {
     await deleteFinishedJobs(engine, ['completed', 'failed', 'cancelled'], t0 + 1_000_000);
     await expectCountsMatchTable(engine);
   });
+
+  it('stay right when a job is deleted before its last change was folded into a state no count row has yet', async () => {
+    // Found on tursodb: a delayed job cancelled and cleaned up before any fold left "cancelled: 1"
+    // for good, since the delete's decrement found no cancelled row to take from and was dropped.
+    const engine = await db.engine();
+    await engine.run('DELETE FROM jobs');
+    await foldChanges(engine);
+    await engine.run('DELETE FROM job_counts');
+    const delayed = job({ queue: 'fresh', runAt: t0 + 3_600_000 });
+    await enqueueJobs(engine, [delayed], t0);
+    await cancelJob(engine, delayed.id, t0 + 1); // pending -> cancelled, not folded yet
+    expect(await deleteFinishedJobs(engine, ['cancelled'], t0 + 10)).toBe(1);
+    await expectCountsMatchTable(engine);
+    expect(await engine.all(`SELECT state, n FROM job_counts WHERE queue = 'fresh' AND n <> 0`)).toEqual([]);
+  });
 });
 
 describe('the change feed', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, useTempDatabase } from '../helpers/db';
+import { makeTempDir, migrationsBefore, useTempDatabase } from '../helpers/db';
 import { reapAllRunning } from '../helpers/leases';
 import { claimJobs } from '@/store/claim';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
@@ -236,12 +236,9 @@ describe('migration 0005 on a database with failed jobs', () => {
 
   it('counts the jobs that failed before it in their job name\'s unknown group, which a retry then empties', async () => {
     // The migrations up to 0004, as a database made before this one has them.
-    const old = path.join(dir, 'migrations');
-    fs.mkdirSync(path.join(old, 'meta'), { recursive: true });
+    const old = migrationsBefore(dir, '0005');
     const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
     const before = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.startsWith('0005')));
-    for (const { tag } of before) fs.copyFileSync(path.join(migrationsDir, `${tag}.sql`), path.join(old, `${tag}.sql`));
-    fs.writeFileSync(path.join(old, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: before }));
 
     const engine = openFileEngine(path.join(dir, 'old.db'), 5_000);
     try {
