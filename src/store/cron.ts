@@ -3,7 +3,7 @@ import type { Engine, Statement } from '../db/engine';
 import { cronJobs, type CronJobRow } from '../db/schema';
 import { JobsError } from '../core/errors';
 import type { MisfirePolicy } from '../core/cron';
-import { jobInsertArgs, jobInsertColumns, jobInsertValues, type NewJob } from './enqueue';
+import { jobInsertArgs, jobInsertColumns, jobInsertValues, liveKeyHolder, type NewJob } from './enqueue';
 import { grantSlotsStatement } from './limits';
 
 export interface ScheduleSpec {
@@ -167,10 +167,10 @@ export async function fireSchedule(engine: Engine, fire: Fire): Promise<{ claime
   };
   if (!fire.job) return { claimed: (await engine.batch([claim]))[0].length === 1, enqueued: false };
   const enqueue: Statement = {
-    sql: `INSERT INTO jobs (${jobInsertColumns}) SELECT ${jobInsertValues} WHERE changes() = 1
-          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+    // Not if a live job holds its key already (a fire enqueued by hand or by an older poller).
+    sql: `INSERT INTO jobs (${jobInsertColumns}) SELECT ${jobInsertValues} WHERE changes() = 1 AND NOT EXISTS (${liveKeyHolder})
           RETURNING id`,
-    args: jobInsertArgs(fire.job, fire.now),
+    args: [...jobInsertArgs(fire.job, fire.now), fire.job.idempotencyKey],
   };
   const count: Statement = {
     sql: `UPDATE cron_jobs SET runs_total = runs_total + 1, last_run_at = ? WHERE name = ? AND changes() = 1`,

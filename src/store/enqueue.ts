@@ -40,10 +40,12 @@ export const jobInsertValues = `?, ?, ?, 'pending',
        WHEN EXISTS (SELECT 1 FROM queue_limits WHERE queue = ?) THEN 5 ELSE 0 END,
   ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
 const insertSql = `INSERT INTO jobs (${jobInsertColumns}) VALUES (${jobInsertValues})`;
-// With a key, a live job holding it wins: the no-op update makes RETURNING hand back that job's id.
-const insertKeyedSql = `${insertSql}
-  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state IN ('pending', 'running')
-  DO UPDATE SET idempotency_key = excluded.idempotency_key RETURNING id`;
+// With a key, a live job holding it wins: the insert is skipped, and the select after it hands back
+// that job's id (or the new one's). Not an upsert on the partial unique index, which tursodb cannot
+// target; inside the batch's write transaction the check and the insert see the same rows, and the
+// index still refuses a second live holder.
+export const liveKeyHolder = `SELECT id FROM jobs WHERE idempotency_key = ? AND state IN ('pending', 'running')`;
+const insertKeyedSql = `INSERT INTO jobs (${jobInsertColumns}) SELECT ${jobInsertValues} WHERE NOT EXISTS (${liveKeyHolder})`;
 
 /** The values for jobInsertColumns, in order. */
 export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
@@ -55,14 +57,23 @@ export function jobInsertArgs(job: NewJob, now: number): SqlArg[] {
   ];
 }
 
+/** The job's insert, and for a keyed job the select of the key's live holder; the id is read from the last of them. */
+function insertOnly(job: NewJob, now: number): Statement[] {
+  if (!job.idempotencyKey) return [{ sql: insertSql, args: jobInsertArgs(job, now) }];
+  return [
+    { sql: insertKeyedSql, args: [...jobInsertArgs(job, now), job.idempotencyKey] },
+    { sql: liveKeyHolder, args: [job.idempotencyKey] },
+  ];
+}
+
 function insertStatements(job: NewJob, now: number): Statement[] {
-  const insert = { sql: job.idempotencyKey ? insertKeyedSql : insertSql, args: jobInsertArgs(job, now) };
-  if (!job.dependsOn?.length) return [insert];
+  const insert = insertOnly(job, now);
+  if (!job.dependsOn?.length) return insert;
   const parents = JSON.stringify(job.dependsOn);
   // Only if the insert stored this id: a live job holding its idempotency key may have won instead.
   const stored = `EXISTS (SELECT 1 FROM jobs WHERE id = ?)`;
   return [
-    insert,
+    ...insert,
     { sql: `INSERT OR IGNORE INTO job_dependencies (job_id, parent_id) SELECT ?, value FROM json_each(?) WHERE ${stored}`, args: [job.id, parents, job.id] },
     { sql: `UPDATE jobs SET has_dependents = 1 WHERE id IN (SELECT value FROM json_each(?)) AND has_dependents = 0 AND ${stored}`, args: [parents, job.id] },
     // Blocked until its parents end; resolveDependents decides then (and at once, if they already have).
@@ -91,9 +102,9 @@ export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): 
   if (blocked.length) await resolveDependents(engine, { jobIds: blocked, now });
   let at = 0;
   return list.map((job, i) => {
-    const insertRows = results[at];
+    const holderRows = results[at + 1]; // a keyed job's second statement: the live holder of its key
     at += perJob[i].length;
-    return job.idempotencyKey ? String(insertRows[0].id) : job.id;
+    return job.idempotencyKey ? String(holderRows[0].id) : job.id;
   });
 }
 

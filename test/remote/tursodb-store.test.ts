@@ -10,6 +10,9 @@ import { openRemoteEngine } from '@/db/remote-engine';
 import { migrate } from '@/db/migrate';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { countedDelete } from '@/store/counted-delete';
+import { claimJobs } from '@/store/claim';
+import { completeJob } from '@/store/finish';
+import { foldChanges } from '@/store/fold';
 import { newJobId } from '@/core/ids';
 
 // The store against a real libSQL server, `tursodb --sync-server` (npm package `turso`), through
@@ -51,14 +54,30 @@ describe.skipIf(!tursodb)('the store on tursodb --sync-server' + (tursodb ? '' :
     client.close();
   });
 
-  it('refuses the enqueue upsert: tursodb 0.6 cannot target a partial unique index in ON CONFLICT', async () => {
-    // SQLite and libSQL (Turso's servers) accept it; this test says when tursodb does too.
-    await expect(enqueueJobs(engine, [job()], t0)).rejects.toThrow(/ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint/);
+  it('enqueues a keyed job once: a second enqueue with the key returns the live holder\'s id', async () => {
+    // The keyed insert is INSERT ... SELECT ... WHERE NOT EXISTS (the live holder), not an upsert on
+    // the partial unique index, which tursodb 0.6 cannot target in ON CONFLICT.
+    const [first] = await enqueueJobs(engine, [job({ idempotencyKey: 'order-1' })], t0);
+    const [second] = await enqueueJobs(engine, [job({ idempotencyKey: 'order-1' })], t0);
+    expect(second).toBe(first);
+    expect((await engine.all("SELECT count(*) AS n FROM jobs WHERE idempotency_key = 'order-1'"))[0].n).toBe(1);
+  });
+
+  it('claims and completes a job, and the state counts follow (the counter tables have rowids since 0012)', async () => {
+    await enqueueJobs(engine, [job()], t0);
+    const [claimed] = await claimJobs(engine, { workerId: 'w1', queues: [], limit: 1, now: t0, leaseMs: 30_000 });
+    expect(claimed.id).toBeDefined();
+    const owner = { jobId: claimed.id, workerId: 'w1', attempt: claimed.attempts, concurrencyKey: null };
+    expect(await completeJob(engine, owner, { result: '{"ok":true}', now: t0 + 1, logs: [] })).toBe('completed');
+    await foldChanges(engine);
+    const counts = Object.fromEntries((await engine.all('SELECT state, n FROM job_counts')).map((r) => [r.state, r.n]));
+    const states = Object.fromEntries((await engine.all('SELECT state, count(*) AS n FROM jobs GROUP BY state')).map((r) => [r.state, r.n]));
+    expect(counts).toMatchObject(states);
+    expect(states.completed).toBe(1);
   });
 
   it('counts what a delete removed, though tursodb reports 0 rows affected for every write', async () => {
-    // pruneJobMinutes and pruneChanges count through countedDelete. (Their own tables cannot be used
-    // here: job_minutes is WITHOUT ROWID, and tursodb 0.6 refuses DELETE from such tables.)
+    // pruneJobMinutes and pruneChanges count through countedDelete.
     await engine.run('CREATE TABLE counted (v INTEGER)');
     await engine.run('INSERT INTO counted (v) VALUES (1), (2), (3)');
     expect(await countedDelete(engine, 'DELETE FROM counted WHERE v < ?', [3])).toBe(2);
