@@ -3,6 +3,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { makeTempDir, type TempDatabase } from './db';
+import { resetConfig } from '@/config/env';
+import { closeEngine, getEngine } from '@/db/client';
+import { openFileEngine } from '@/db/file-engine';
+import { migrate } from '@/db/migrate';
 
 /**
  * Test-only bridge between unmodified @libsql/client 0.18 and `tursodb --sync-server`
@@ -105,13 +111,16 @@ export async function startHranaBridgeServer(upstreamUrl: string, delayMs = 0): 
     for await (const chunk of req) chunks.push(chunk as Buffer);
     try {
       const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)) as [string, string][]);
+      // Hop-by-hop headers stay here: the client inside `next start` sends transfer-encoding: chunked,
+      // which fetch refuses to forward with a whole body.
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive'].includes(k)) as [string, string][]);
       const response = await bridgedFetch(new URL(req.url ?? '/', upstreamUrl), { method: req.method, headers, body });
       res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'text/plain' });
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`hrana bridge: ${(error as Error).message}`);
+      const cause = (error as Error & { cause?: Error }).cause;
+      res.end(`hrana bridge: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -158,4 +167,48 @@ export async function startTursodb(binary: string, file: string): Promise<{ url:
   }
   await stop();
   throw new Error(`tursodb did not answer on ${url}: ${output}`);
+}
+
+/** Why a tursodb test is skipped here, or '' when the binary is installed. */
+export const tursodbMissing = findTursodb() ? '' : ' (skipped: tursodb not installed; npm install turso in $TURSO_CLI_DIR, default /tmp/turso-cli, or set TURSODB)';
+
+/**
+ * As useTempDatabase, but the file is served by `tursodb --sync-server` behind the
+ * Hrana bridge: `url` is the bridge's http:// URL, so this process's engine and
+ * every worker, poller or CLI a test starts with DATABASE_URL = url run the remote
+ * engine's code path (no doorbell, no checkpointer, polling, the server's clock)
+ * on a local file. The file is migrated by better-sqlite3 first, since tursodb 0.6
+ * cannot run the early migrations itself (test/remote/tursodb-store.test.ts).
+ */
+export function useTursodbDatabase(env: Record<string, string> = {}): TempDatabase {
+  const dir = makeTempDir();
+  const file = path.join(dir, 'jobs.db');
+  let server: Awaited<ReturnType<typeof startTursodb>> | undefined;
+  let bridge: Awaited<ReturnType<typeof startHranaBridgeServer>> | undefined;
+  beforeAll(async () => {
+    const local = openFileEngine(file, 5_000);
+    await migrate(local);
+    await local.close();
+    server = await startTursodb(findTursodb()!, file);
+    bridge = await startHranaBridgeServer(server.url);
+    await closeEngine();
+    Object.assign(process.env, { DATABASE_URL: bridge.url, ...env });
+    resetConfig();
+    await getEngine();
+  }, 30_000);
+  afterAll(async () => {
+    await closeEngine();
+    await bridge?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    file,
+    get url() {
+      if (!bridge) throw new Error('useTursodbDatabase: the url is known once its beforeAll ran');
+      return bridge.url;
+    },
+    engine: getEngine,
+  };
 }
