@@ -1,74 +1,66 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../helpers/db';
-import { runJobsCli, spawnProcess } from '../helpers/processes';
-import { findTursodb, startHranaBridgeServer, startTursodb } from '../helpers/tursodb';
-import { newJobId } from '@/core/ids';
-import { openFileEngine } from '@/db/file-engine';
-import { migrate } from '@/db/migrate';
-import { enqueueJobs } from '@/store/enqueue';
+import { runJobsCli, spawnWorker, stopProcess, waitFor } from '../helpers/processes';
+import { parseScrape } from '../helpers/prometheus';
+import { tursodbMissing, useTursodbDatabase } from '../helpers/tursodb';
+import { adminToken, call, readonlyToken } from '../e2e/api-client';
+import { ensureBuilt, startNextServer, type NextServer } from '../e2e/next-app';
 
-// A worker process and bin/jobs against `tursodb --sync-server`, through the test-only Hrana bridge
-// as an HTTP server on 127.0.0.1 (test/helpers/tursodb.ts says what it translates). tursodb 0.6
-// cannot apply our migrations nor run the enqueue's upsert (test/remote/tursodb-store.test.ts), so
-// the file is migrated and the job enqueued by better-sqlite3 before tursodb opens it; from then
-// on only tursodb touches it. What tursodb's SQL cannot do yet is asserted, so that these tests
-// say when a newer tursodb can run the whole cycle.
-const tursodb = findTursodb();
-const why = tursodb ? '' : ' (skipped: tursodb not installed; npm install turso in $TURSO_CLI_DIR, default /tmp/turso-cli, or set TURSODB)';
-
-describe.skipIf(!tursodb)(`a worker and bin/jobs on tursodb --sync-server${why}`, () => {
-  const dir = makeTempDir();
-  const jobId = newJobId();
-  let server: Awaited<ReturnType<typeof startTursodb>>;
-  let bridge: Awaited<ReturnType<typeof startHranaBridgeServer>>;
+// The whole cycle on `tursodb --sync-server`, through the test-only Hrana bridge as an HTTP server
+// on 127.0.0.1 (test/helpers/tursodb.ts says what it translates): a real next start, bin/jobs and a
+// worker process, each reaching the database only by DATABASE_URL. The file is migrated by
+// better-sqlite3 before tursodb opens it (tursodb 0.6 cannot run migration 0005's CREATE INDEX on a
+// WITHOUT ROWID table); from then on only tursodb touches it.
+describe.skipIf(!!tursodbMissing)(`the API, bin/jobs and a worker on tursodb --sync-server${tursodbMissing}`, () => {
+  const db = useTursodbDatabase();
+  const metricsToken = 'metrics-token-for-the-tursodb-test';
+  let server: NextServer;
+  const env = () => ({
+    DATABASE_URL: db.url, JOBS_ADMIN_TOKEN: adminToken, JOBS_READONLY_TOKEN: readonlyToken,
+    JOBS_METRICS_TOKEN: metricsToken, JOBS_POLL_INTERVAL_MS: '100',
+  });
   beforeAll(async () => {
-    const file = path.join(dir, 'jobs.db');
-    const local = openFileEngine(file, 5000);
-    await migrate(local);
-    const now = Date.now();
-    await enqueueJobs(local, [{ id: jobId, name: 'demo', queue: 'default', priority: 0, params: '{"steps":2,"delayMs":1}', maxAttempts: 1, backoff: null, timeoutMs: 30_000, runAt: now, idempotencyKey: null }], now);
-    await local.close();
-    server = await startTursodb(tursodb!, file);
-    bridge = await startHranaBridgeServer(server.url);
-  });
+    await ensureBuilt();
+    server = await startNextServer(env());
+  }, 300_000);
   afterAll(async () => {
-    await bridge?.close();
     await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
-  const env = () => ({ DATABASE_URL: bridge.url, JOBS_POLL_INTERVAL_MS: '200' });
 
-  it('bin/jobs list and status read the job', async () => {
-    const list = await runJobsCli(['list', '--json'], env());
-    expect(list.stderr).toBe('');
-    expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ id: jobId, state: 'pending' }));
-    const status = await runJobsCli(['status', jobId, '--json'], env());
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ id: jobId, state: 'pending', attempts: 0 });
-  }, 60_000);
+  it('enqueues by the API and by bin/jobs, dedupes a key, and a worker runs the jobs to completed', async () => {
+    const byApi = await call(server, 'POST', '/api/jobs', { name: 'demo', params: { steps: 2, delayMs: 1 } });
+    expect(byApi.status, server.output()).toBe(201);
+    const keyed = await call(server, 'POST', '/api/jobs', { name: 'demo', params: { steps: 1 }, idempotencyKey: 'turso-1' });
+    const again = await call(server, 'POST', '/api/jobs', { name: 'demo', params: { steps: 1 }, idempotencyKey: 'turso-1' });
+    expect(again.body.id).toBe(keyed.body.id);
 
-  it('a worker starts, says it polls, and keeps running while tursodb refuses its claim (UPDATE of a WITHOUT ROWID table)', async () => {
-    // The claim's triggers update job_counts, a WITHOUT ROWID table (as are job_minutes,
-    // failure_groups and job_totals), which tursodb 0.6 cannot update; SQLite and libSQL can.
-    const worker = spawnProcess(['src/cli/main.ts', 'worker', '--concurrency', '2'], env());
+    const cli = await runJobsCli(['enqueue', 'demo', '--params', '{"steps":1}'], env());
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    const cliId = cli.stdout.match(/enqueued demo (\S+)/)![1];
+
+    const worker = spawnWorker({ ...env(), JOBS_CONCURRENCY: '2' });
     try {
-      await worker.waitForOutput(/worker \S+ started \(remote database: no doorbell or checkpointer, which need a local file; polls every 200 ms\)/, 30_000);
-      await worker.waitForOutput(/claiming jobs failed: .*UPDATE of WITHOUT ROWID tables is not supported/, 30_000);
-      expect(worker.child.exitCode).toBeNull();
+      await worker.waitForOutput(/started \(remote database: no doorbell or checkpointer, which need a local file; polls every 100 ms\)/, 30_000);
+      for (const id of [byApi.body.id, keyed.body.id, cliId]) {
+        await waitFor(async () => (await call(server, 'GET', `/api/jobs/${id}`, undefined, readonlyToken)).body.state === 'completed', `job ${id} completed`, 60_000, 200);
+      }
     } catch (error) {
       throw new Error(`${(error as Error).message}; the worker wrote:\n${worker.output()}`);
     } finally {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
+      await stopProcess(worker);
     }
-  }, 90_000);
 
-  it('bin/jobs enqueue fails in one line with tursodb\'s own reason (its upsert gap), no stack trace', async () => {
-    const { code, stderr } = await runJobsCli(['enqueue', 'demo', '--params', '{"steps":1}'], env());
-    expect(code).not.toBe(0);
-    expect(stderr).toMatch(/ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint/);
-    expect(stderr).not.toMatch(/\n\s+at /);
+    const status = await runJobsCli(['status', cliId, '--json'], env());
+    expect(JSON.parse(status.stdout)).toMatchObject({ id: cliId, state: 'completed', attempts: 1 });
+    const list = await call(server, 'GET', '/api/jobs?state=completed', undefined, readonlyToken);
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body)).toContain(cliId);
+  }, 180_000);
+
+  it('serves /api/metrics from the database: the jobs the worker process ran are counted', async () => {
+    const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(response.status).toBe(200);
+    const scrape = parseScrape(await response.text());
+    expect(scrape.value('fluent_jobs_processed_total', { queue: 'default', name: 'demo', outcome: 'completed' })).toBe(3);
   });
 });
