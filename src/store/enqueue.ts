@@ -102,9 +102,10 @@ export async function enqueueJobs(engine: Engine, list: NewJob[], now: number): 
   if (blocked.length) await resolveDependents(engine, { jobIds: blocked, now });
   let at = 0;
   return list.map((job, i) => {
-    const holderRows = results[at + 1]; // a keyed job's second statement: the live holder of its key
+    const first = at;
     at += perJob[i].length;
-    return job.idempotencyKey ? String(holderRows[0].id) : job.id;
+    // A keyed job's second statement selects its key's live holder: this job, or the one that had the key.
+    return job.idempotencyKey ? String(results[first + 1][0].id) : job.id;
   });
 }
 
