@@ -63,6 +63,13 @@ function countingEngine(engine: Engine, delayMs: number) {
     all: async (sql, args) => (note([{ sql }]), await wait(), engine.all(sql, args)),
     run: async (sql, args) => (note([{ sql }]), await wait(), engine.run(sql, args)),
     batch: async (statements) => (note(statements), await wait(), engine.batch(statements)),
+    // A server builds it at once (remote-engine.ts), so this counts it as the request it is.
+    deferredBatch: async (build) => {
+      const statements = build();
+      note(statements);
+      await wait();
+      return engine.deferredBatch(() => statements);
+    },
     close: () => engine.close(),
   };
   return { engine: wrapped, tally, otherSql, reset: () => (tally.clear(), otherSql.clear()) };

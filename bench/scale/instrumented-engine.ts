@@ -47,6 +47,23 @@ export function instrumentEngine(engine: Engine, timeClaims: boolean): { engine:
     all: (sql, args) => timed(isClaim(sql), () => engine.all(sql, args)),
     run: (sql, args) => timed(false, () => engine.run(sql, args)),
     batch: (statements: Statement[]) => timed(statements.some((s) => isClaim(s.sql)), () => engine.batch(statements)),
+    // The worker's claim: timed from the call to its rows, which includes the wait for the
+    // event-loop turn's other batches it commits with, as well as any wait for the lock.
+    deferredBatch: (build) => {
+      let claim = false;
+      const t0 = performance.now();
+      return engine.deferredBatch(() => {
+        const statements = build();
+        claim = statements.some((s) => isClaim(s.sql));
+        return statements;
+      }).then(
+        (rows) => {
+          if (claim && counts.claimMs) counts.claimMs.push(performance.now() - t0);
+          return rows;
+        },
+        noteBusy,
+      );
+    },
     close: () => engine.close(),
   };
   return { engine: wrapped, counts };

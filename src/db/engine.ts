@@ -32,5 +32,15 @@ export interface Engine {
   run(sql: string, args?: SqlArg[]): Promise<void>;
   /** Statements run as one atomic write transaction; resolves with each statement's rows. */
   batch(statements: Statement[]): Promise<Row[][]>;
+  /**
+   * As batch, but `build` makes the statements when the batch runs, for work
+   * whose size is only known then: a worker's claim is sized by every slot
+   * freed until its transaction begins. On a file it joins the batches asked
+   * for in the same event-loop turn (say, the settles of the jobs that freed
+   * those slots), so they share one commit; on a server it is built and sent
+   * at once. A build that returns no statement resolves with no rows and
+   * writes nothing.
+   */
+  deferredBatch(build: () => Statement[]): Promise<Row[][]>;
   close(): Promise<void>;
 }

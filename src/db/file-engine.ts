@@ -49,10 +49,23 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   // Batches asked for in the same event-loop turn (say, 16 jobs finishing together) commit as one
   // transaction: a commit costs far more than the statements in it. Each batch still sees only its
   // own rows, and if any statement fails, each batch is run again alone so only the failing one fails.
-  let queued: { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void }[] = [];
+  // A deferred batch is built here, when its group runs, after every batch asked before it that turn.
+  type Queued = { statements: Statement[] | (() => Statement[]); resolve(rows: Row[][]): void; reject(error: unknown): void };
+  let queued: Queued[] = [];
   let flushing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const group = queued;
+    const group: { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void }[] = [];
+    for (const entry of queued) {
+      let statements: Statement[];
+      try {
+        statements = typeof entry.statements === 'function' ? entry.statements() : entry.statements;
+      } catch (error) {
+        entry.reject(error);
+        continue;
+      }
+      if (statements.length === 0) entry.resolve([]);
+      else group.push({ statements, resolve: entry.resolve, reject: entry.reject });
+    }
     queued = [];
     if (group.length > 1) {
       try {
@@ -76,6 +89,11 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
       }
     }
   };
+  const enqueue = (statements: Queued['statements']) =>
+    new Promise<Row[][]>((resolve, reject) => {
+      // One flush at a time, in order: batches that arrive while one waits for the lock join the next group.
+      if (queued.push({ statements, resolve, reject }) === 1) setImmediate(() => (flushing = flushing.then(flush)));
+    });
 
   /**
    * Runs `work` at once; if the lock is busy, again after a short async sleep,
@@ -114,11 +132,8 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     run: (sql, args = []) => guard(() => {
       prepare(sql).run(...args);
     }),
-    batch: (statements) =>
-      new Promise((resolve, reject) => {
-        // One flush at a time, in order: batches that arrive while one waits for the lock join the next group.
-        if (queued.push({ statements, resolve, reject }) === 1) setImmediate(() => (flushing = flushing.then(flush)));
-      }),
+    batch: (statements) => enqueue(statements),
+    deferredBatch: (build) => enqueue(build),
     async close() {
       prepared.clear();
       if (db.open) db.close();

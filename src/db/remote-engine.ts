@@ -28,6 +28,14 @@ export function openRemoteEngine(url: string, authToken: string | undefined): En
       const results = await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args ?? [] })), 'write');
       return results.map(toRows);
     },
+    // Nothing to join over the network: built and sent at once. One statement is atomic on its own,
+    // so it goes as a plain execute (no BEGIN / COMMIT around it), as the claim always has.
+    async deferredBatch(build) {
+      const statements = build();
+      if (statements.length === 0) return [];
+      if (statements.length > 1) return this.batch(statements);
+      return [toRows(await client.execute({ sql: statements[0].sql, args: statements[0].args ?? [] }))];
+    },
     async close() {
       client.close();
     },

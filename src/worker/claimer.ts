@@ -1,9 +1,11 @@
 import type { Engine } from '../db/engine';
 import type { JobRow } from '../db/schema';
-import { claimJobs, claimRateLimitedJobs } from '../store/claim';
+import { claimJobs, claimJobsWhenCommitting, claimRateLimitedJobs } from '../store/claim';
 
 export interface ClaimRound {
   jobs: JobRow[];
+  /** How many jobs it asked for: fewer came back when no more were due. */
+  asked: number;
   /** When a rate-limited queue with waiting jobs lets the next one start, if one held jobs back. */
   nextStartAt: number | null;
 }
@@ -39,14 +41,27 @@ export class Claimer {
     for (const [queue, wait] of this.notBefore) if (wait.empty) this.notBefore.delete(queue);
   }
 
-  async claim(limit: number, now: number): Promise<ClaimRound> {
-    const round: ClaimRound = { jobs: [], nextStartAt: null };
+  /**
+   * `free` is the number of free slots, read as late as the claim allows: in
+   * the common case (every queue, none rate-limited) when the claim's
+   * transaction begins, so slots freed by jobs finishing in the meantime are
+   * filled by the same claim (see claimJobsWhenCommitting).
+   */
+  async claim(free: () => number, now: number): Promise<ClaimRound> {
+    if (this.queues.length === 0 && this.rateLimited.length === 0) {
+      const { jobs, asked } = await claimJobsWhenCommitting(this.engine, {
+        workerId: this.workerId, leaseMs: this.leaseMs, names: this.names, limit: free, now: () => now,
+      });
+      return { jobs, asked, nextStartAt: null };
+    }
+    const limit = free();
+    const round: ClaimRound = { jobs: [], asked: limit, nextStartAt: null };
     const base = { workerId: this.workerId, now, leaseMs: this.leaseMs, names: this.names };
     const take = async (queue: string) => {
-      const free = limit - round.jobs.length;
-      if (free <= 0) return;
+      const room = limit - round.jobs.length;
+      if (room <= 0) return;
       if (!this.rateLimited.includes(queue)) {
-        round.jobs.push(...(await claimJobs(this.engine, { ...base, queues: [queue], limit: free })));
+        round.jobs.push(...(await claimJobs(this.engine, { ...base, queues: [queue], limit: room })));
         return;
       }
       const wait = this.notBefore.get(queue);
@@ -54,9 +69,9 @@ export class Claimer {
         if (!wait.empty) round.nextStartAt = Math.min(round.nextStartAt ?? Infinity, wait.at);
         return;
       }
-      const claimed = await claimRateLimitedJobs(this.engine, { ...base, queues: [queue], queue, limit: free });
+      const claimed = await claimRateLimitedJobs(this.engine, { ...base, queues: [queue], queue, limit: room });
       round.jobs.push(...claimed.jobs);
-      if (claimed.jobs.length === free) this.notBefore.delete(queue);
+      if (claimed.jobs.length === room) this.notBefore.delete(queue);
       else if (claimed.nextStartAt !== null) this.notBefore.set(queue, { at: claimed.nextStartAt, empty: false });
       else this.notBefore.set(queue, { at: Number.POSITIVE_INFINITY, empty: true });
       if (claimed.nextStartAt !== null) round.nextStartAt = Math.min(round.nextStartAt ?? Infinity, claimed.nextStartAt);
@@ -68,8 +83,8 @@ export class Claimer {
     // Rate-limited queues first: their rate bounds what they take, and a busy ordinary
     // backlog would otherwise leave them no free slot at all.
     for (const queue of this.rateLimited) await take(queue);
-    const free = limit - round.jobs.length;
-    if (free > 0) round.jobs.push(...(await claimJobs(this.engine, { ...base, queues: [], limit: free })));
+    const left = limit - round.jobs.length;
+    if (left > 0) round.jobs.push(...(await claimJobs(this.engine, { ...base, queues: [], limit: left })));
     return round;
   }
 }

@@ -60,7 +60,14 @@ export class Worker {
     if (this.options.engine.kind === 'file') return undefined;
     return `remote database: no doorbell or checkpointer, which need a local file; polls every ${this.options.config.pollIntervalMs} ms`;
   }
+  /** Attempts claimed and not yet settled, by attemptKey: a stop waits for these. */
   private readonly running = new Map<string, Promise<void>>();
+  /**
+   * The attempts among them whose job code still runs: these hold the worker's
+   * slots. A job whose code has ended frees its slot while its settle is
+   * written, so the claim of its successor commits with that settle.
+   */
+  private readonly performing = new Set<string>();
   private readonly wakeUp = new WakeSignal();
   private readonly shutdown = new AbortController();
   private readonly clock: SharedClock;
@@ -178,16 +185,17 @@ export class Worker {
         await new Promise((resolve) => setImmediate(resolve));
         yieldedAt = Date.now();
       }
-      const free = this.options.concurrency - this.running.size;
       let backoffMs: number | null = null;
-      if (free > 0) {
+      if (this.freeSlots() > 0) {
         let claimed: JobRow[] = [];
+        let asked = 0;
         let rateLimitedWaiting = false;
         const claimedAt = performance.now(); // the leases of what it claims run from before the claim was sent
         try {
           await this.promoteDueJobs();
-          const round = await this.claimer.claim(free, this.clock.now());
+          const round = await this.claimer.claim(() => this.freeSlots(), this.clock.now());
           claimed = round.jobs;
+          asked = round.asked;
           rateLimitedWaiting = round.nextStartAt !== null;
           if (round.nextStartAt !== null) this.nextDueAt = Math.min(this.nextDueAt, round.nextStartAt);
           this.claimErrors.succeeded();
@@ -197,7 +205,7 @@ export class Worker {
           backoffMs = isJobsError(error) && error.code === 'database_busy' ? config.pollIntervalMs : longerMs;
         }
         for (const job of claimed) this.run(job, claimedAt);
-        if (claimed.length === free) continue; // there may be more
+        if (asked > 0 && claimed.length === asked) continue; // there may be more
         if (this.options.drain && backoffMs === null && claimed.length === 0 && this.running.size === 0 && !rateLimitedWaiting && (await this.drained())) break;
       }
       await this.wakeUp.wait(backoffMs ?? Math.min(config.pollIntervalMs, this.nextDueAt - this.clock.now()));
@@ -232,11 +240,20 @@ export class Worker {
     this.nextDueAt = (await nextScheduledAt(engine)) ?? Number.POSITIVE_INFINITY;
   }
 
+  private freeSlots(): number {
+    return this.options.concurrency - this.performing.size;
+  }
+
   private run(job: JobRow, claimedAt: number): void {
     const { engine, config, registry, log } = this.options;
     const key = attemptKey(job.id, job.attempts);
     const runner = { engine, config, workerId: this.id, keeper: this.keeper, clock: this.clock, stop: this.shutdown.signal, warn: log.error };
-    const task = runClaimedJob(runner, job, registry.get(job.name), claimedAt)
+    this.performing.add(key);
+    const slotFreed = () => {
+      this.performing.delete(key);
+      this.wakeUp.wake();
+    };
+    const task = runClaimedJob(runner, job, registry.get(job.name), claimedAt, slotFreed)
       .then(({ settled }) => {
         if (settled.nextRunAt !== undefined) this.nextDueAt = Math.min(this.nextDueAt, settled.nextRunAt);
       })

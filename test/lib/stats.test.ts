@@ -164,6 +164,11 @@ describe('readStats', () => {
       all: (sql, args) => (seen.push(sql), engine.all(sql, args)),
       run: (sql, args) => (seen.push(sql), engine.run(sql, args)),
       batch: (statements) => (seen.push(...statements.map((s) => s.sql)), engine.batch(statements)),
+      deferredBatch: (build) => engine.deferredBatch(() => {
+        const statements = build();
+        seen.push(...statements.map((s) => s.sql));
+        return statements;
+      }),
       close: () => engine.close(),
     };
     const ofJobs = () => seen.filter((sql) => /\b(FROM|JOIN)\s+jobs\b/i.test(sql));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
-import { claimJobs, claimSelectSql, nextScheduledAt, promoteDueJobs } from '@/store/claim';
+import { claimJobs, claimScope, claimSelectSql, claimStatements, nextScheduledAt, oneRowClaimsUpTo, promoteDueJobs } from '@/store/claim';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { newJobId } from '@/core/ids';
 import type { Engine } from '@/db/engine';
@@ -70,6 +70,36 @@ describe('claim', () => {
     expect((await claim(engine, 5)).map((j) => j.id)).toEqual([later.id]);
   });
 
+  it('takes the same best jobs with one-row claims (up to oneRowClaimsUpTo) as with one claim of many', async () => {
+    const engine = await db.engine();
+    for (const queues of [[], ['default']]) {
+      for (const limit of [1, 2, oneRowClaimsUpTo, oneRowClaimsUpTo + 1, oneRowClaimsUpTo + 3]) {
+        await drain(engine);
+        const made = Array.from({ length: 12 }, (_, i) => job({ priority: i % 3, runAt: clock - (i % 4) }));
+        await enqueueJobs(engine, made, clock);
+        const best = [...made]
+          .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || (a.id < b.id ? -1 : 1))
+          .map((j) => j.id);
+        // The best `limit` of them; one IN claim returns its rows in its own order, so compared as sets.
+        const ids = (rows: { id: string }[]) => rows.map((j) => j.id).sort();
+        expect(ids(await claim(engine, limit, queues))).toEqual([...best.slice(0, limit)].sort());
+        expect(ids(await claim(engine, 100, queues))).toEqual([...best.slice(limit)].sort());
+      }
+    }
+  });
+
+  it('claims by one-row statements up to oneRowClaimsUpTo jobs, by one statement above', () => {
+    const scope = claimScope(null, ['demo']);
+    const lease = ['w', clock + 30_000, clock];
+    expect(claimStatements(scope, lease, 0)).toEqual([]);
+    const few = claimStatements(scope, lease, oneRowClaimsUpTo);
+    expect(few).toHaveLength(oneRowClaimsUpTo);
+    expect(few[0].sql).toMatch(/WHERE id = \(SELECT id FROM jobs INDEXED BY jobs_claim_idx .* LIMIT 1\)/s);
+    const many = claimStatements(scope, lease, oneRowClaimsUpTo + 1);
+    expect(many).toHaveLength(1);
+    expect(many[0].sql).toMatch(/WHERE id IN \(SELECT id FROM jobs INDEXED BY jobs_claim_idx .* LIMIT \?\)/s);
+  });
+
   it('never hands one job to two claimers', async () => {
     const engine = await db.engine();
     await drain(engine);
@@ -104,6 +134,18 @@ describe('claim query plans', () => {
       const oneQueue = await plan(claimSelectSql.oneQueue, ['default', 1]);
       expect(oneQueue).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_queue_claim_idx \(queue=\?\)/);
       expect(oneQueue).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('claims one row by one seek of the claim index and its primary key, never a sort', async () => {
+    const engine = await db.engine();
+    const lease = ['w', clock + 30_000, clock];
+    for (const queue of [null, 'default']) {
+      const [one] = claimStatements(claimScope(queue, ['demo']), lease, 1);
+      const text = await plan(one.sql, one.args ?? []); // a file engine: EXPLAIN of this write is harmless here
+      expect(text).toMatch(queue === null ? /SCAN jobs USING (COVERING )?INDEX jobs_claim_idx/ : /SEARCH jobs USING (COVERING )?INDEX jobs_queue_claim_idx \(queue=\?\)/);
+      expect(text).toMatch(/SEARCH jobs USING (COVERING )?INDEX sqlite_autoindex_jobs_1 \(id=\?\)/);
+      expect(text).not.toMatch(/TEMP B-TREE/);
     }
   });
 

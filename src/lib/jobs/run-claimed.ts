@@ -39,6 +39,12 @@ export interface ClaimedRunner {
  */
 export async function runClaimedJob(
   runner: ClaimedRunner, job: JobRow, jobClass: JobClass | undefined, claimedAt: number,
+  /**
+   * Called once, when the job's own code has stopped (its progress stored),
+   * before its outcome is settled: the worker's slot is free then, so its
+   * next claim can share the settle's commit. Called at the latest when this returns or throws.
+   */
+  onPerformed: () => void = () => {},
 ): Promise<{ settled: Settled; run: AttemptResult }> {
   const { engine, config, workerId, keeper } = runner;
   const owner: AttemptOwner = { jobId: job.id, workerId, attempt: job.attempts, concurrencyKey: job.concurrencyKey };
@@ -49,9 +55,16 @@ export async function runClaimedJob(
     (reports) => recordProgress(engine, owner, reports),
     (error) => runner.warn?.(`storing progress of job ${job.id} failed; it is kept and written later`, error),
   );
+  let performed = false;
+  const slotFreed = () => {
+    if (performed) return;
+    performed = true;
+    onPerformed();
+  };
   try {
     const run = await runAttempt(runner, job, jobClass, stop.signal, progress);
     await progress.close();
+    slotFreed();
     const settled = await settleWithRetries(() => settleAttempt(engine, config, job, jobClass, owner, run, runner.clock), leaseSignal);
     if (job.hasDependents && (settled.state === 'completed' || settled.state === 'failed' || settled.state === 'cancelled')) {
       // Its dependents can go (or fail) now; if this is lost, the workers' sweep gets there.
@@ -62,6 +75,7 @@ export async function runClaimedJob(
   } finally {
     stop.detach();
     keeper.untrack(owner);
+    slotFreed();
   }
 }
 
