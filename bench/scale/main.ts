@@ -127,7 +127,7 @@ function print(): void {
       + `${ms(m((d) => d.claimP50Ms, 'one'))} / ${ms(m((d) => d.claimP99Ms, 'one'))} / ${ms(m((d) => d.claimMaxMs, 'one'))} ms with 1 process | – | printed |`);
     lines.push(`| ${procs} worker processes: busy errors that reached a job | ${table.drains.reduce((t, d) => t + d.many.reachedJobs, 0)} | `
       + `${table.drains.reduce((t, d) => t + d.one.reachedJobs, 0)} with 1 process | – | 0${verdict(reached === 0)} |`);
-    details.push(`  claim statement: wall time of one claim UPDATE ... RETURNING in a worker, from the call to its rows, including any wait for another process's write lock`
+    details.push(`  claim statement: wall time of one claim UPDATE ... RETURNING in a worker, from the call to its rows, including any wait for another process's write lock and the statements of the settles it commits with`
       + ` (a drain has every job due from the start, so "due to claimed" would measure the backlog, not the claim); ${runs > 1 ? 'medians of the runs\' percentiles' : 'percentiles'} over every claim of every process`);
     details.push(`  claims per run: ${table.drains.map((d) => `${int(d.one.claims)} / ${int(d.many.claims)}`).join('; ')} (1 process / ${procs})`);
     details.push(`  busy errors caught and retried by the workers (claim, heartbeat, settle; not a job's): ${busy('many')} with ${procs} processes, ${busy('one')} with 1; error lines logged: `
