@@ -50,11 +50,12 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   // transaction: a commit costs far more than the statements in it. Each batch still sees only its
   // own rows, and if any statement fails, each batch is run again alone so only the failing one fails.
   // A deferred batch is built here, when its group runs, after every batch asked before it that turn.
-  type Queued = { statements: Statement[] | (() => Statement[]); resolve(rows: Row[][]): void; reject(error: unknown): void };
+  type Pending = { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void };
+  type Queued = Omit<Pending, 'statements'> & { statements: Statement[] | (() => Statement[]) };
   let queued: Queued[] = [];
   let flushing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const group: { statements: Statement[]; resolve(rows: Row[][]): void; reject(error: unknown): void }[] = [];
+    const group: Pending[] = [];
     for (const entry of queued) {
       let statements: Statement[];
       try {

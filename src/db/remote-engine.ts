@@ -34,7 +34,7 @@ export function openRemoteEngine(url: string, authToken: string | undefined): En
       const statements = build();
       if (statements.length === 0) return [];
       if (statements.length > 1) return this.batch(statements);
-      return [toRows(await client.execute({ sql: statements[0].sql, args: statements[0].args ?? [] }))];
+      return [await this.all(statements[0].sql, statements[0].args)];
     },
     async close() {
       client.close();

@@ -83,8 +83,9 @@ export const claimSelectSql = {
 
 /**
  * Claims up to `limit` due pending jobs for a worker, highest priority first,
- * then earliest run_at, then oldest id. Each claim is one UPDATE statement, so
- * no two workers in any process can claim the same job; the worker owns what
+ * then earliest run_at, then oldest id. Each claim is one write (one UPDATE,
+ * or up to oneRowClaimsUpTo one-row UPDATEs in one transaction), so no two
+ * workers in any process can claim the same job; the worker owns what
  * it gets until `now + leaseMs` unless it renews the lease. Queues are served
  * in the order given, as Solid Queue does; each is one index seek.
  */
@@ -107,14 +108,13 @@ export async function claimJobs(engine: Engine, args: ClaimArgs): Promise<JobRow
  * counts. `limit` is read once, then; the jobs and that number come back.
  */
 export async function claimJobsWhenCommitting(
-  engine: Engine, args: Omit<ClaimArgs, 'queues' | 'limit' | 'now'> & { limit: () => number; now: () => number },
+  engine: Engine, args: Omit<ClaimArgs, 'queues' | 'limit'> & { limit: () => number },
 ): Promise<{ jobs: JobRow[]; asked: number }> {
   const scope = claimScope(null, args.names);
   let asked = 0;
   const results = await engine.deferredBatch(() => {
     asked = Math.max(0, args.limit());
-    const now = args.now();
-    return claimStatements(scope, [args.workerId, now + args.leaseMs, now], asked);
+    return claimStatements(scope, [args.workerId, args.now + args.leaseMs, args.now], asked);
   });
   return { jobs: results.flat().map(toJobRow), asked };
 }

@@ -50,7 +50,7 @@ export class Claimer {
   async claim(free: () => number, now: number): Promise<ClaimRound> {
     if (this.queues.length === 0 && this.rateLimited.length === 0) {
       const { jobs, asked } = await claimJobsWhenCommitting(this.engine, {
-        workerId: this.workerId, leaseMs: this.leaseMs, names: this.names, limit: free, now: () => now,
+        workerId: this.workerId, leaseMs: this.leaseMs, names: this.names, limit: free, now,
       });
       return { jobs, asked, nextStartAt: null };
     }

@@ -75,7 +75,8 @@ describe('claim', () => {
     for (const queues of [[], ['default']]) {
       for (const limit of [1, 2, oneRowClaimsUpTo, oneRowClaimsUpTo + 1, oneRowClaimsUpTo + 3]) {
         await drain(engine);
-        const made = Array.from({ length: 12 }, (_, i) => job({ priority: i % 3, runAt: clock - (i % 4) }));
+        // More jobs than any limit here, so each form has to pick the best `limit` of them.
+        const made = Array.from({ length: oneRowClaimsUpTo + 8 }, (_, i) => job({ priority: i % 3, runAt: clock - (i % 4) }));
         await enqueueJobs(engine, made, clock);
         const best = [...made]
           .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || (a.id < b.id ? -1 : 1))
