@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openEngine } from '../../src/db/client';
+import { newFilePageSize } from '../../src/db/file-engine';
 import { migrate } from '../../src/db/migrate';
 import { projectRoot } from '../harness';
 import { fillJobs, settleFill } from '../scale-fill';
@@ -10,11 +11,12 @@ const cacheDir = path.join(projectRoot, '.bench', 'scale');
 const say = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 
 /**
- * What the cached file depends on: the migrations (the schema), the fill's
- * code and this file's. A change to any of them fills a new file.
+ * What the cached file depends on: the migrations (the schema), the page
+ * size a new file gets, the fill's code and this file's. A change to any of
+ * them fills a new file.
  */
 function cacheKey(count: number): string {
-  const hash = crypto.createHash('sha256').update(String(count));
+  const hash = crypto.createHash('sha256').update(`${count} ${newFilePageSize}`);
   const migrations = path.join(projectRoot, 'drizzle');
   for (const f of fs.readdirSync(migrations).filter((name) => name.endsWith('.sql')).sort()) hash.update(fs.readFileSync(path.join(migrations, f)));
   for (const f of ['bench/scale-fill.ts', 'bench/scale/finished-table.ts']) hash.update(fs.readFileSync(path.join(projectRoot, f)));

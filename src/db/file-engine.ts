@@ -20,6 +20,8 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
   // So it waits at most nativeBusyWaitMs in SQLite, and the rest of the busy timeout out here, in
   // short async sleeps that leave the event loop (heartbeats, other jobs) running.
   const db = new Database(filePath, { timeout: Math.min(busyTimeoutMs, nativeBusyWaitMs) });
+  // Only a new file takes it (SQLite ignores it once a file has pages, and in WAL mode): see newFilePageSize.
+  db.pragma(`page_size = ${newFilePageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // A WAL that grew (a burst, a full disk) is cut back to this size when it next restarts, instead of keeping its peak for good.
@@ -141,6 +143,18 @@ export function openFileEngine(filePath: string, busyTimeoutMs: number): Engine 
     },
   };
 }
+
+/**
+ * The page size of a database file this engine creates, in bytes (SQLite's
+ * default is 4096). A commit writes one WAL frame per page it changed, and a
+ * job's transitions change a page in each of about six b-trees (enqueue) or
+ * ten (claim and settle), so a commit's cost grows with the page size: about
+ * 4.7 us a page at 4096, 2.3 us at 1024. 2048 keeps most of that gain while
+ * an index key may still hold 488 bytes before it spills to an overflow page
+ * (231 at 1024); README, "The database", has the figures. SQLite ignores it
+ * for a file that already has pages, which keeps its own.
+ */
+export const newFilePageSize = 2048;
 
 /** The longest SQLite itself sleeps for a busy lock before the engine's own async wait takes over. */
 export const nativeBusyWaitMs = 1;
