@@ -15,6 +15,7 @@ import { openFileEngine } from '../src/db/file-engine';
 import { migrate } from '../src/db/migrate';
 import { claimScope, claimStatements, oneRowClaimsUpTo } from '../src/store/claim';
 import { enqueueJobs, type NewJob } from '../src/store/enqueue';
+import { claimedColumns } from '../src/store/rows';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -39,8 +40,8 @@ await engine.close();
 
 const scope = claimScope(null, ['noop']);
 const lease = ['bench', now + 30_000, now];
-const oneRow = claimStatements(scope, lease, 1)[0];
-const inForm = (k: number) => claimStatements(scope, lease, Math.max(k, oneRowClaimsUpTo + 1))[0];
+const oneRow = claimStatements(scope, lease, 1, claimedColumns)[0];
+const inForm = (k: number) => claimStatements(scope, lease, Math.max(k, oneRowClaimsUpTo + 1), claimedColumns)[0];
 const results: Record<string, number[]> = {};
 for (let run = 0; run < runs; run++) {
   for (const k of [1, 4, 16, 32, 64]) {

@@ -1,7 +1,7 @@
 import type { Engine, SqlArg, Statement } from '../db/engine';
 import type { JobRow } from '../db/schema';
 import { grantSlotsStatement } from './limits';
-import { blockedByParents, jobColumns, readyState, toJobRow } from './rows';
+import { blockedByParents, claimedColumns, jobColumns, readyState, toClaimedJob, toJobRow, type ClaimedJob } from './rows';
 
 export interface ClaimArgs {
   workerId: string;
@@ -55,12 +55,12 @@ export function claimScope(queue: string | null, names: readonly string[] | unde
  * in order in one transaction they take what one `LIMIT limit` claim would.
  * Exported so a test can prove both forms' plans and order.
  */
-export function claimStatements(scope: ClaimScope, lease: SqlArg[], limit: number): Statement[] {
+export function claimStatements(scope: ClaimScope, lease: SqlArg[], limit: number, returning = jobColumns): Statement[] {
   const pick = `SELECT id FROM jobs INDEXED BY ${scope.index} WHERE ${scope.where} ${claimOrder}`;
   if (limit > oneRowClaimsUpTo) {
-    return [{ sql: `UPDATE jobs ${claimSet} WHERE id IN (${pick} LIMIT ?) RETURNING ${jobColumns}`, args: [...lease, ...scope.args, limit] }];
+    return [{ sql: `UPDATE jobs ${claimSet} WHERE id IN (${pick} LIMIT ?) RETURNING ${returning}`, args: [...lease, ...scope.args, limit] }];
   }
-  const one = { sql: `UPDATE jobs ${claimSet} WHERE id = (${pick} LIMIT 1) RETURNING ${jobColumns}`, args: [...lease, ...scope.args] };
+  const one = { sql: `UPDATE jobs ${claimSet} WHERE id = (${pick} LIMIT 1) RETURNING ${returning}`, args: [...lease, ...scope.args] };
   return Array.from({ length: limit }, () => one);
 }
 
@@ -105,18 +105,19 @@ export async function claimJobs(engine: Engine, args: ClaimArgs): Promise<JobRow
  * file it commits with the batches asked for in the same event-loop turn, so
  * a worker whose slots were just freed by finishing jobs claims their
  * successors in the settles' commit, and a slot freed in that turn still
- * counts. `limit` is read once, then; the jobs and that number come back.
+ * counts. `limit` is read once, then; the jobs (the columns a worker needs
+ * to run them) and that number come back.
  */
 export async function claimJobsWhenCommitting(
   engine: Engine, args: Omit<ClaimArgs, 'queues' | 'limit'> & { limit: () => number },
-): Promise<{ jobs: JobRow[]; asked: number }> {
+): Promise<{ jobs: ClaimedJob[]; asked: number }> {
   const scope = claimScope(null, args.names);
   let asked = 0;
   const results = await engine.deferredBatch(() => {
     asked = Math.max(0, args.limit());
-    return claimStatements(scope, [args.workerId, args.now + args.leaseMs, args.now], asked);
+    return claimStatements(scope, [args.workerId, args.now + args.leaseMs, args.now], asked, claimedColumns);
   });
-  return { jobs: results.flat().map(toJobRow), asked };
+  return { jobs: results.flat().map(toClaimedJob), asked };
 }
 
 /**

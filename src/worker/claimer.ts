@@ -1,9 +1,9 @@
 import type { Engine } from '../db/engine';
-import type { JobRow } from '../db/schema';
+import type { ClaimedJob } from '../store/rows';
 import { claimJobs, claimJobsWhenCommitting, claimRateLimitedJobs } from '../store/claim';
 
 export interface ClaimRound {
-  jobs: JobRow[];
+  jobs: ClaimedJob[];
   /** How many jobs it asked for: fewer came back when no more were due. */
   asked: number;
   /** When a rate-limited queue with waiting jobs lets the next one start, if one held jobs back. */

@@ -8,7 +8,7 @@ import { startCheckpointer, type Checkpointer } from '../db/checkpointer';
 import { defaults } from '../config/defaults';
 import { listenDoorbell, type DoorbellListener } from '../db/doorbell';
 import type { Engine } from '../db/engine';
-import type { JobRow } from '../db/schema';
+import type { ClaimedJob } from '../store/rows';
 import { nextScheduledAt, promoteDueJobs } from '../store/claim';
 import { attemptKey } from '../store/lease';
 import { listQueueLimits } from '../store/limits';
@@ -187,7 +187,7 @@ export class Worker {
       }
       let backoffMs: number | null = null;
       if (this.freeSlots() > 0) {
-        let claimed: JobRow[] = [];
+        let claimed: ClaimedJob[] = [];
         let asked = 0;
         let rateLimitedWaiting = false;
         const claimedAt = performance.now(); // the leases of what it claims run from before the claim was sent
@@ -244,7 +244,7 @@ export class Worker {
     return this.options.concurrency - this.performing.size;
   }
 
-  private run(job: JobRow, claimedAt: number): void {
+  private run(job: ClaimedJob, claimedAt: number): void {
     const { engine, config, registry, log } = this.options;
     const key = attemptKey(job.id, job.attempts);
     const runner = { engine, config, workerId: this.id, keeper: this.keeper, clock: this.clock, stop: this.shutdown.signal, warn: log.error };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../helpers/db';
-import { claimJobs, claimScope, claimSelectSql, claimStatements, nextScheduledAt, oneRowClaimsUpTo, promoteDueJobs } from '@/store/claim';
+import { claimJobs, claimJobsWhenCommitting, claimScope, claimSelectSql, claimStatements, nextScheduledAt, oneRowClaimsUpTo, promoteDueJobs } from '@/store/claim';
 import { enqueueJobs, type NewJob } from '@/store/enqueue';
 import { newJobId } from '@/core/ids';
 import type { Engine } from '@/db/engine';
+import { getJob } from '@/store/queries';
 
 const db = useTempDatabase();
 let clock = Date.UTC(2026, 0, 1);
@@ -42,6 +43,22 @@ describe('claim', () => {
     await enqueueJobs(engine, [job()], clock);
     const [claimed] = await claim(engine, 5, [], 'worker-7');
     expect(claimed).toMatchObject({ state: 'running', lockedBy: 'worker-7', lockedUntil: clock + 30_000, attempts: 1, startedAt: clock });
+  });
+
+  it('gives a worker\'s claim only the columns it runs a job with, each as the stored row has it', async () => {
+    const engine = await db.engine();
+    await drain(engine);
+    const stored = job({ name: 'report', params: '{"to":"a@example.com"}', maxAttempts: 7, timeoutMs: 1234, backoff: '{"kind":"fixed","ms":50}', scheduleName: 'nightly', concurrencyKey: 'tenant-1', concurrencyLimit: 2 });
+    await enqueueJobs(engine, [stored], clock);
+    const { jobs, asked } = await claimJobsWhenCommitting(engine, { workerId: 'w9', leaseMs: 30_000, limit: () => 3, now: clock });
+    expect(asked).toBe(3);
+    expect(jobs).toHaveLength(1);
+    const row = await getJob(engine, stored.id);
+    const keys = ['id', 'name', 'params', 'attempts', 'maxAttempts', 'backoff', 'timeoutMs', 'scheduleName', 'hasDependents', 'concurrencyKey'] as const;
+    expect(Object.keys(jobs[0]).sort()).toEqual([...keys].sort());
+    expect(jobs[0]).toEqual(Object.fromEntries(keys.map((key) => [key, row![key]])));
+    expect(jobs[0]).toMatchObject({ attempts: 1, maxAttempts: 7, timeoutMs: 1234, scheduleName: 'nightly', concurrencyKey: 'tenant-1' });
+    expect(row).toMatchObject({ state: 'running', lockedBy: 'w9', lockedUntil: clock + 30_000, startedAt: clock });
   });
 
   it('serves the queues it is given in the order given, and no others', async () => {

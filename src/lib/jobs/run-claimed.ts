@@ -2,7 +2,7 @@ import type { Config } from '../../config/env';
 import { envelopeKey } from '../../core/encryption';
 import { describeError, isJobsError } from '../../core/errors';
 import type { Engine } from '../../db/engine';
-import type { JobRow } from '../../db/schema';
+import type { ClaimedJob } from '../../store/rows';
 import { recordProgress } from '../../store/progress';
 import { getParents, resolveDependents } from '../../store/dependencies';
 import type { AttemptOwner } from '../../store/finish';
@@ -38,7 +38,7 @@ export interface ClaimedRunner {
  * gives the job another attempt.
  */
 export async function runClaimedJob(
-  runner: ClaimedRunner, job: JobRow, jobClass: JobClass | undefined, claimedAt: number,
+  runner: ClaimedRunner, job: ClaimedJob, jobClass: JobClass | undefined, claimedAt: number,
   /**
    * Called once, when the job's own code has stopped (its progress stored),
    * before its outcome is settled: the worker's slot is free then, so its
@@ -86,7 +86,7 @@ export async function runClaimedJob(
  * authenticate, fails the job without retries, since no retry can mend it.
  */
 async function runAttempt(
-  runner: ClaimedRunner, job: JobRow, jobClass: JobClass | undefined, signal: AbortSignal, progress: ProgressRecorder,
+  runner: ClaimedRunner, job: ClaimedJob, jobClass: JobClass | undefined, signal: AbortSignal, progress: ProgressRecorder,
 ): Promise<AttemptResult> {
   if (!jobClass) {
     // A worker claims only names it has, so this is a registry that changed under it: give the job back.

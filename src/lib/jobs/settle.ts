@@ -2,7 +2,7 @@ import type { Config } from '../../config/env';
 import { retryDelayMs } from '../../core/backoff';
 import type { ErrorInfo } from '../../core/outcome';
 import type { Engine } from '../../db/engine';
-import type { JobRow } from '../../db/schema';
+import type { ClaimedJob } from '../../store/rows';
 import { completeJob, endJob, retryJob, type AttemptOwner, type EndState } from '../../store/finish';
 import { jobEvents } from './events';
 import type { AttemptResult } from './execute';
@@ -30,7 +30,7 @@ export interface Settled {
 export async function settleAttempt(
   engine: Engine,
   config: Config,
-  job: JobRow,
+  job: ClaimedJob,
   jobClass: JobClass | undefined,
   owner: AttemptOwner,
   run: AttemptResult,
