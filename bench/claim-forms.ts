@@ -44,7 +44,7 @@ const oneRow = claimStatements(scope, lease, 1, claimedColumns)[0];
 const inForm = (k: number) => claimStatements(scope, lease, Math.max(k, oneRowClaimsUpTo + 1), claimedColumns)[0];
 const results: Record<string, number[]> = {};
 for (let run = 0; run < runs; run++) {
-  for (const k of [1, 4, 16, 32, 64]) {
+  for (const k of [1, 4, 16, 24, 32, 64]) {
     for (const form of ['one-row x k', 'IN'] as const) {
       for (const nothingDue of [false, true]) {
         const file = path.join(dir, 'run.db');

@@ -29,12 +29,13 @@ const claimOrder = 'ORDER BY priority DESC, run_at, id';
 /**
  * Up to this many jobs are claimed by as many one-row claims, each
  * `WHERE id = (one seek of the claim index)`; more by one `WHERE id IN (...)`
- * claim. SQLite runs the one-row form in one pass, about 16-24 us a job and
- * 2 us when nothing is due, while the IN form costs about 110 us before its
- * first row (also when nothing is due) and about 19 us a row after; at 32 jobs
- * the one-row claims still win, at 64 the IN form does (`npm run bench:claim-forms`).
+ * claim. SQLite runs the one-row form in one pass, about 10 us a job (with
+ * the worker's columns) and under 2 us when nothing is due, while the IN form
+ * costs about 70 us before its first row (also when nothing is due) and about
+ * 8 us a row after; at 16 jobs the one-row claims still win, from about 20 the
+ * IN form does (`npm run bench:claim-forms`).
  */
-export const oneRowClaimsUpTo = 32;
+export const oneRowClaimsUpTo = 16;
 
 /** Where the claim looks: every queue, or one; the names filter is appended to `where`. */
 export interface ClaimScope {
