@@ -3,6 +3,12 @@ import type { ResultLine } from './harness';
 const ours = 'fluentjobs';
 /** The harness's bare SQLite queue (`--floor`): a limit to read ours against, never a peer to beat. */
 const floor = 'floor';
+/**
+ * An extra named `before` or `before-<anything>` is an older checkout of ours
+ * (`--extra "before=<checkout>/bench/peer.ts --peer-name before"`): shown
+ * beside the floor with ours / it, never counted as a peer.
+ */
+const isBaseline = (system: string) => system === 'before' || system.startsWith('before-');
 const peerLabels: Record<string, string> = { bullmq: 'BullMQ', plainjob: 'plainjob', graphile: 'graphile-worker' };
 
 interface Figure {
@@ -42,10 +48,11 @@ export function compareTable(results: ResultLine[], median: (values: (number | n
   }
   const figure = (rows: ResultLine[], metric: Metric): number | null => median(rows.filter((r) => !r.error).map((r) => r[metric]));
   const present = new Set(results.map((r) => r.peer));
-  const peers = [...present].filter((p) => p !== ours && p !== floor);
+  const peers = [...present].filter((p) => p !== ours && p !== floor && !isBaseline(p));
+  const baselines = [...present].filter(isBaseline);
   const withFloor = present.has(floor);
   const header = ['workload', 'param', 'fluentjobs', ...peers.map((p) => peerLabels[p] ?? p), 'best peer', 'ours / best',
-    ...(withFloor ? ['floor', 'ours / floor'] : [])];
+    ...(withFloor ? ['floor', 'ours / floor'] : []), ...baselines.flatMap((b) => [b, `ours / ${b}`])];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
 
   /** Each other system's best figure among its rows with the same workload and base param. */
@@ -84,6 +91,10 @@ export function compareTable(results: ResultLine[], median: (values: (number | n
           best ? `${peerLabels[best.peer] ?? best.peer}${best.figure.variant ? ` (${best.figure.variant})` : ''}` : '–',
           ratio(best?.figure),
           ...(withFloor ? [cell(floorFigure), ratio(floorFigure)] : []),
+          ...baselines.flatMap((b) => {
+            const f = bestOf(b, workload, param, metric);
+            return [cell(f), ratio(f)];
+          }),
         ].join(' | ')} |`,
       );
     }
@@ -94,5 +105,6 @@ export function compareTable(results: ResultLine[], median: (values: (number | n
     lines.push('floor: the harness\'s bare SQLite queue (--floor: no leases, attempts, retries or other processes), not a peer and never "best";');
     lines.push('  ours / floor is our share of it for A and B (1.00 = the floor), and how many times its latency for C.');
   }
+  if (baselines.length) lines.push(`${baselines.join(', ')}: an older checkout of ours, run in the same invocation; not a peer and never "best".`);
   return lines.join('\n');
 }

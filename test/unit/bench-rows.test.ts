@@ -36,6 +36,16 @@ describe('the bench comparison table', () => {
     expect(rowOf(table, '| C_latency | C=1, p99 |').slice(2, 7)).toEqual(['3.00 ms', '6.00 ms', '–', 'BullMQ', '0.50']);
   });
 
+  it('shows an older checkout of ours (an extra named before) beside the floor, never as the best peer', () => {
+    const withBefore = [...results, line('before', 'B_process', 'C=16', { jobs_per_sec: 30000 }), line('before', 'C_latency', 'C=1', { p50_ms: 2, p99_ms: 4 })];
+    const table = compareTable(withBefore, median);
+    expect(table.split('\n')[0]).toBe('| workload | param | fluentjobs | BullMQ | graphile-worker | best peer | ours / best | floor | ours / floor | before | ours / before |');
+    const b = rowOf(table, '| B_process | C=16 |');
+    expect(b[5]).toBe('graphile-worker (localQueue=500)'); // not before, though it is faster
+    expect(b.slice(9)).toEqual(['30000/s', '0.20 |']);
+    expect(rowOf(table, '| C_latency | C=1, p50 |').slice(9)).toEqual(['2.00 ms', '0.50 |']);
+  });
+
   it('has no floor column when the harness ran without --floor', () => {
     expect(compareTable(results.filter((r) => r.peer !== 'floor'), median).split('\n')[0]).not.toContain('floor');
   });
