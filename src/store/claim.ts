@@ -51,13 +51,16 @@ export function claimScope(queue: string | null, names: readonly string[] | unde
     : { index: 'jobs_queue_claim_idx', where: `state = 'pending' AND scheduled = 0 AND queue = ?${filter.sql}`, args: [queue, ...filter.args] };
 }
 
+/** The SELECT of a scope's best due jobs, in claim order, without its LIMIT. */
+const claimPickSql = (scope: ClaimScope) => `SELECT id FROM jobs INDEXED BY ${scope.index} WHERE ${scope.where} ${claimOrder}`;
+
 /**
  * The statements that claim up to `limit` jobs of a scope, best first; run
  * in order in one transaction they take what one `LIMIT limit` claim would.
  * Exported so a test can prove both forms' plans and order.
  */
 export function claimStatements(scope: ClaimScope, lease: SqlArg[], limit: number, returning = jobColumns): Statement[] {
-  const pick = `SELECT id FROM jobs INDEXED BY ${scope.index} WHERE ${scope.where} ${claimOrder}`;
+  const pick = claimPickSql(scope);
   if (limit > oneRowClaimsUpTo) {
     return [{ sql: `UPDATE jobs ${claimSet} WHERE id IN (${pick} LIMIT ?) RETURNING ${returning}`, args: [...lease, ...scope.args, limit] }];
   }
@@ -76,10 +79,10 @@ async function runClaim(engine: Engine, statements: Statement[]): Promise<JobRow
 // state alone and sort every pending row. SQLite refuses to run a pinned statement
 // whose index cannot serve it, so a plan can never silently degrade.
 
-/** The claim's SELECT part, exported so a test can prove its plan is one index seek. */
+/** The claim's SELECT part, as claimStatements builds it, exported so a test can prove its plan is one index seek. */
 export const claimSelectSql = {
-  anyQueue: `SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'pending' AND scheduled = 0 ORDER BY priority DESC, run_at, id LIMIT ?`,
-  oneQueue: `SELECT id FROM jobs INDEXED BY jobs_queue_claim_idx WHERE state = 'pending' AND scheduled = 0 AND queue = ? ORDER BY priority DESC, run_at, id LIMIT ?`,
+  anyQueue: `${claimPickSql(claimScope(null, undefined))} LIMIT ?`,
+  oneQueue: `${claimPickSql(claimScope('', undefined))} LIMIT ?`, // any queue name: only the SQL is used
 };
 
 /**
