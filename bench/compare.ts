@@ -55,12 +55,15 @@ export function compareTable(results: ResultLine[], median: (values: (number | n
     ...(withFloor ? ['floor', 'ours / floor'] : []), ...baselines.flatMap((b) => [b, `ours / ${b}`])];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
 
-  /** Each other system's best figure among its rows with the same workload and base param. */
-  const bestOf = (system: string, workload: string, param: string, metric: Metric): Figure | undefined => {
+  /**
+   * Each other system's best figure among its rows with the same workload and base param
+   * (`exact`: the same param, as for an older checkout of ours, which runs our variants too).
+   */
+  const bestOf = (system: string, workload: string, param: string, metric: Metric, exact = false): Figure | undefined => {
     let held: Figure | undefined;
     for (const [key, rows] of groups) {
       const [other, otherWorkload, otherParam] = key.split('\t');
-      if (other !== system || otherWorkload !== workload || base(otherParam) !== base(param)) continue;
+      if (other !== system || otherWorkload !== workload || (exact ? otherParam !== param : base(otherParam) !== base(param))) continue;
       const value = figure(rows, metric);
       if (value !== null && (!held || better(metric, value, held.value))) held = { value, variant: variantOf(otherParam) };
     }
@@ -92,8 +95,8 @@ export function compareTable(results: ResultLine[], median: (values: (number | n
           ratio(best?.figure),
           ...(withFloor ? [cell(floorFigure), ratio(floorFigure)] : []),
           ...baselines.flatMap((b) => {
-            const f = bestOf(b, workload, param, metric);
-            return [cell(f), ratio(f)];
+            const f = bestOf(b, workload, param, metric, true);
+            return [cell(f && { ...f, variant: '' }), ratio(f)]; // the row's own param: no variant to name
           }),
         ].join(' | ')} |`,
       );

@@ -37,13 +37,16 @@ describe('the bench comparison table', () => {
   });
 
   it('shows an older checkout of ours (an extra named before) beside the floor, never as the best peer', () => {
-    const withBefore = [...results, line('before', 'B_process', 'C=16', { jobs_per_sec: 30000 }), line('before', 'C_latency', 'C=1', { p50_ms: 2, p99_ms: 4 })];
+    const withBefore = [...results, line('before', 'B_process', 'C=16', { jobs_per_sec: 30000 }), line('before', 'C_latency', 'C=1', { p50_ms: 2, p99_ms: 4 }),
+      line('fluentjobs', 'C_latency', 'C=1,worker=child-process', { p50_ms: 1.5, p99_ms: 5 }), line('before', 'C_latency', 'C=1,worker=child-process', { p50_ms: 3, p99_ms: 10 })];
     const table = compareTable(withBefore, median);
     expect(table.split('\n')[0]).toBe('| workload | param | fluentjobs | BullMQ | graphile-worker | best peer | ours / best | floor | ours / floor | before | ours / before |');
     const b = rowOf(table, '| B_process | C=16 |');
     expect(b[5]).toBe('graphile-worker (localQueue=500)'); // not before, though it is faster
     expect(b.slice(9)).toEqual(['30000/s', '0.20 |']);
     expect(rowOf(table, '| C_latency | C=1, p50 |').slice(9)).toEqual(['2.00 ms', '0.50 |']);
+    // ours against the same variant of before, not the best of its variants
+    expect(rowOf(table, '| C_latency | C=1,worker=child-process, p50 |').slice(9)).toEqual(['3.00 ms', '0.50 |']);
   });
 
   it('has no floor column when the harness ran without --floor', () => {
